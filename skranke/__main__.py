@@ -1,0 +1,5 @@
+import sys
+
+from skranke.cli import main
+
+sys.exit(main())

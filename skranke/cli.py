@@ -1,0 +1,179 @@
+"""The `skranke` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection
+
+from skranke.config import Settings
+from skranke.db import Database, DatabaseURLError, normalise_url
+from skranke.queue.errors import DomainError
+from skranke.queue.states import Role
+
+T = TypeVar("T")
+
+
+def _write(settings: Settings, fn: Callable[..., T], *args: Any) -> T:
+    async def run() -> T:
+        db = Database(settings.database_url)
+        db.start()
+        try:
+            return await db.write(fn, *args)
+        finally:
+            await db.stop()
+
+    return asyncio.run(run())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if args.workers > 1 and normalise_url(settings.database_url).get_backend_name() == "sqlite":
+        print(
+            "skranke: --workers > 1 needs PostgreSQL. SQLite has one writer and events are "
+            "shared in memory within one process, so a call made in one worker would not reach "
+            "displays on another. Use one worker, or set SKRANKE_DATABASE_URL=postgresql://...",
+            file=sys.stderr,
+        )
+        return 2
+    uvicorn.run(
+        "skranke.web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws="websockets",
+        log_level=args.log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print(f"Database is up to date: {normalise_url(settings.database_url)!r}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.demo import BRANCH, load_demo
+
+    printer = None if args.no_printer else args.printer
+    creds = _write(settings, load_demo, datetime.now(UTC), printer)
+    base = settings.public_url
+    print(
+        f"""Demo branch {BRANCH!r} is ready.
+
+  Staff users:    admin / demo-admin   staff / demo-staff
+  Kiosk token:    {creds.kiosk_token}
+  Display token:  {creds.display_token}
+  Staff token:    {creds.staff_token}
+  Admin token:    {creds.admin_token}
+
+  Try it:
+    curl -s -X POST {base}/api/v1/branches/{BRANCH}/tickets \\
+         -H 'Authorization: Bearer {creds.kiosk_token}' -d '{{"service": "flytning"}}'
+    curl -s -X POST {base}/api/v1/counters/2/call-next \\
+         -H 'Authorization: Bearer {creds.staff_token}'
+    curl -s {base}/api/v1/branches/{BRANCH}/queue
+  API document:   {base}/api/v1/openapi.json"""
+    )
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.queue.accounts import create_user
+
+    password = os.environ.get("SKRANKE_NEW_PASSWORD") or getpass.getpass("Password: ")
+    branches: list[str] = args.branch or []
+    _write(settings, create_user, args.username, password, Role(args.role), branches)
+    print(f"Created {args.role} user {args.username!r}")
+    return 0
+
+
+def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.queue.accounts import create_token
+
+    token = _write(settings, create_token, args.username, args.name, datetime.now(UTC))
+    print(token)
+    return 0
+
+
+def cmd_create_device(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.queue.accounts import upsert_device
+    from skranke.queue.states import DeviceKind
+
+    def run(conn: Connection) -> str:
+        return upsert_device(
+            conn, args.key, DeviceKind(args.kind), args.branch, printer_url=args.printer
+        )
+
+    print(_write(settings, run))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="skranke", description="Queue tickets and appointments")
+    p.add_argument("--database-url", help="overrides SKRANKE_DATABASE_URL")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="load the demo branch and print fresh tokens")
+    demo.add_argument("--printer", default="network://127.0.0.1:9100")
+    demo.add_argument("--no-printer", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("create-user", help="add a staff user (password from the prompt)")
+    user.add_argument("username")
+    user.add_argument("--role", choices=[r.value for r in Role], default="staff")
+    user.add_argument("--branch", action="append", help="branch key; repeat for several")
+    user.set_defaults(func=cmd_create_user)
+
+    token = sub.add_parser("create-token", help="print a new API token for a user")
+    token.add_argument("username")
+    token.add_argument("--name", default="")
+    token.set_defaults(func=cmd_create_token)
+
+    device = sub.add_parser("create-device", help="add a kiosk or display; prints its token")
+    device.add_argument("key")
+    device.add_argument("--kind", choices=["kiosk", "display"], required=True)
+    device.add_argument("--branch", required=True)
+    device.add_argument("--printer", help="printer URL for a kiosk, e.g. network://10.0.0.5:9100")
+    device.set_defaults(func=cmd_create_device)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    env = dict(os.environ)
+    if args.database_url:
+        env["SKRANKE_DATABASE_URL"] = args.database_url
+    try:
+        settings = Settings.from_env(env)
+        result: int = args.func(args, settings)
+        return result
+    except (DomainError, DatabaseURLError, ValueError) as exc:
+        print(f"skranke: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Engines and the two ways to run a unit of work: `write` and `read`.
+
+Service functions are plain synchronous functions over a SQLAlchemy `Connection`. On SQLite
+they run on one dedicated writer thread with `BEGIN IMMEDIATE`, so writers queue instead of
+failing with "database is locked", and a whole ticket costs one thread hop. On PostgreSQL they
+run through asyncpg with `AsyncConnection.run_sync`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from skranke.queue.events import take_pending
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Listener = Callable[[list[dict[str, Any]]], None]
+
+
+class DatabaseURLError(ValueError):
+    pass
+
+
+def normalise_url(url: str) -> sa.URL:
+    """Map what people write (`postgres://`, `sqlite+aiosqlite://`) to the drivers we use."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise DatabaseURLError(
+            f"Expected a database URL like sqlite:///skranke.db or "
+            f"postgresql://user@host/db, but got {url!r}"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise DatabaseURLError(f"Expected a sqlite or postgresql URL, but got {parsed.drivername!r}")
+
+
+def _sqlite_engine(url: sa.URL, *, immediate: bool, pool_size: int) -> Engine:
+    engine = sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" below decide how transactions start.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A deferred transaction that reads then writes fails at once under WAL when another
+        # writer went first; IMMEDIATE takes the write lock up front and waits for it instead.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.listeners: list[Listener] = []
+        self._writer: Engine | None = None
+        self._reader: Engine | None = None
+        self._async: AsyncEngine | None = None
+        self._write_pool: ThreadPoolExecutor | None = None
+        self._read_pool: ThreadPoolExecutor | None = None
+
+    @property
+    def dialect(self) -> str:
+        return self.url.get_backend_name()
+
+    def start(self) -> None:
+        if self.is_sqlite:
+            self._writer = _sqlite_engine(self.url, immediate=True, pool_size=1)
+            self._reader = _sqlite_engine(self.url, immediate=False, pool_size=4)
+            self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="skranke-db-write")
+            self._read_pool = ThreadPoolExecutor(4, thread_name_prefix="skranke-db-read")
+        else:
+            # pre_ping: after a PostgreSQL restart stale pooled connections are replaced
+            # instead of failing the next request.
+            self._async = create_async_engine(
+                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
+
+    async def stop(self) -> None:
+        if self._write_pool is not None:
+            self._write_pool.shutdown(wait=True)
+        if self._read_pool is not None:
+            self._read_pool.shutdown(wait=True)
+        for engine in (self._writer, self._reader):
+            if engine is not None:
+                engine.dispose()
+        if self._async is not None:
+            await self._async.dispose()
+        self._writer = self._reader = self._async = None
+        self._write_pool = self._read_pool = None
+
+    @property
+    def async_engine(self) -> AsyncEngine:
+        if self._async is None:
+            raise RuntimeError("Expected a started PostgreSQL database, but it is not running")
+        return self._async
+
+    async def write(
+        self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `fn(conn, ...)` in one write transaction; publish its events after commit."""
+
+        def call(conn: Connection) -> T:
+            return fn(conn, *args, **kwargs)
+
+        if self.is_sqlite:
+            assert self._write_pool is not None and self._writer is not None, "not started"
+            loop = asyncio.get_running_loop()
+            result, events = await loop.run_in_executor(
+                self._write_pool, _in_transaction, self._writer, call
+            )
+        else:
+            async with self.async_engine.begin() as conn:
+                result, events = await conn.run_sync(_collect, call)
+        if events:
+            for listener in self.listeners:
+                listener(events)
+        return result
+
+    async def read(
+        self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        def call(conn: Connection) -> T:
+            return fn(conn, *args, **kwargs)
+
+        if self.is_sqlite:
+            assert self._read_pool is not None and self._reader is not None, "not started"
+            loop = asyncio.get_running_loop()
+            result, _ = await loop.run_in_executor(
+                self._read_pool, _in_transaction, self._reader, call
+            )
+            return result
+        async with self.async_engine.connect() as conn:
+            return await conn.run_sync(call)
+
+
+def _collect(conn: Connection, call: Callable[[Connection], T]) -> tuple[T, list[dict[str, Any]]]:
+    try:
+        result = call(conn)
+    except BaseException:
+        # The transaction rolls back: its events never happened, and the pooled connection
+        # must not carry them into the next unit of work.
+        take_pending(conn)
+        raise
+    return result, take_pending(conn)
+
+
+def _in_transaction(
+    engine: Engine, call: Callable[[Connection], T]
+) -> tuple[T, list[dict[str, Any]]]:
+    with engine.begin() as conn:
+        result, events = _collect(conn, call)
+    return result, events

@@ -1,0 +1,152 @@
+"""What a queue ticket says, and in which order: laid out once, rendered by `render.py`."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Language = Literal["da", "en", "uk", "ar", "pl", "tr"]
+Align = Literal["left", "center", "right"]
+
+LANGUAGES: tuple[Language, ...] = ("da", "en", "uk", "ar", "pl", "tr")
+RTL_LANGUAGES: frozenset[str] = frozenset({"ar"})
+
+# The few fixed texts on a ticket. Everything else (branch, service, footer) arrives already
+# in the right language from the database.
+LABELS: dict[str, dict[str, str]] = {
+    "da": {
+        "your_number": "Dit nummer",
+        "ahead": "Foran dig: {count}",
+        "next": "Du er den næste",
+        "wait": "Forventet ventetid ca. {minutes} min",
+        "track": "Følg din plads på telefonen",
+    },
+    "en": {
+        "your_number": "Your number",
+        "ahead": "Ahead of you: {count}",
+        "next": "You are next",
+        "wait": "Estimated wait about {minutes} min",
+        "track": "Follow your place on your phone",
+    },
+    "uk": {
+        "your_number": "Ваш номер",
+        "ahead": "Перед вами: {count}",
+        "next": "Ви наступні",
+        "wait": "Орієнтовне очікування: близько {minutes} хв",
+        "track": "Стежте за своєю чергою на телефоні",
+    },
+    "ar": {
+        "your_number": "رقمك",
+        "ahead": "أمامك: {count}",
+        "next": "أنت التالي",
+        "wait": "وقت الانتظار المتوقع: حوالي {minutes} دقيقة",
+        "track": "تابع دورك على هاتفك",
+    },
+    "pl": {
+        "your_number": "Twój numer",
+        "ahead": "Przed Tobą: {count}",
+        "next": "Nikt nie czeka przed Tobą",
+        "wait": "Przewidywany czas oczekiwania: ok. {minutes} min",
+        "track": "Śledź swoje miejsce w kolejce na telefonie",
+    },
+    "tr": {
+        "your_number": "Numaranız",
+        "ahead": "Önünüzde: {count}",
+        "next": "Sıradaki sizsiniz",
+        "wait": "Tahmini bekleme süresi: yaklaşık {minutes} dk",
+        "track": "Sıranızı telefonunuzdan takip edin",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TicketPrint:
+    branch: str
+    number: str
+    service: str
+    issued_at: datetime
+    position: int
+    wait_minutes: int | None
+    qr_url: str
+    footer: str = ""
+    language: Language = "da"
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ValueError(f"Expected language in {LANGUAGES}, but got {self.language!r}")
+        if self.issued_at.utcoffset() is None:
+            raise ValueError(f"Expected an aware issued_at, but got {self.issued_at!r}")
+        if self.position < 0:
+            raise ValueError(f"Expected position >= 0, but got {self.position}")
+        if self.wait_minutes is not None and self.wait_minutes < 0:
+            raise ValueError(f"Expected wait_minutes >= 0 or None, but got {self.wait_minutes}")
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    width: int = 1
+    height: int = 1
+    bold: bool = False
+    align: Align = "center"
+
+    @property
+    def large(self) -> bool:
+        return self.width > 1 or self.height > 1
+
+
+@dataclass(frozen=True)
+class Qr:
+    data: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    lines: int = 1
+
+
+Block = Text | Qr | Feed
+
+
+@dataclass(frozen=True)
+class Layout:
+    blocks: tuple[Block, ...]
+    rtl: bool
+
+    def texts(self) -> list[str]:
+        return [block.text for block in self.blocks if isinstance(block, Text)]
+
+
+def clean_text(text: str) -> str:
+    """Printable text: composed characters, and no control bytes smuggled into the ESC/POS stream."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text).strip()
+
+
+def layout_ticket(ticket: TicketPrint) -> Layout:
+    labels = LABELS[ticket.language]
+    # The time is printed as given: the caller passes it in the branch's time zone.
+    issued = ticket.issued_at.strftime("%d.%m.%Y  %H:%M")
+
+    blocks: list[Block] = [
+        Text(clean_text(ticket.branch), bold=True),
+        Text(issued),
+        Feed(),
+        Text(labels["your_number"]),
+        Text(clean_text(ticket.number), width=4, height=4, bold=True),
+        Feed(),
+        Text(clean_text(ticket.service), height=2, bold=True),
+        Feed(),
+    ]
+    if ticket.position == 0:
+        blocks.append(Text(labels["next"]))
+    else:
+        blocks.append(Text(labels["ahead"].format(count=ticket.position)))
+    if ticket.wait_minutes is not None:
+        blocks.append(Text(labels["wait"].format(minutes=ticket.wait_minutes)))
+    blocks += [Feed(), Text(labels["track"]), Qr(ticket.qr_url)]
+    # Footers are often typed with line breaks in the admin form; keep them.
+    blocks += [Text(line) for line in map(clean_text, ticket.footer.splitlines()) if line]
+    return Layout(tuple(blocks), rtl=ticket.language in RTL_LANGUAGES)

@@ -1,0 +1,231 @@
+"""Reads shared by the service functions: services, tickets, queues and their estimates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from skranke.queue.errors import NotFound
+from skranke.queue.estimates import estimated_wait_minutes, handling_minutes
+from skranke.queue.states import Area, CounterState, TicketState
+from skranke.queue.tables import (
+    branch_t,
+    counter_service_t,
+    counter_t,
+    service_t,
+    ticket_t,
+)
+from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
+
+WAITING = TicketState.WAITING.value
+
+
+def branch_row(conn: Connection, branch_key: str) -> Row[Any]:
+    row = conn.execute(sa.select(branch_t).where(branch_t.c.key == branch_key)).first()
+    if row is None:
+        raise NotFound(f"Unknown branch {branch_key!r}")
+    return row
+
+
+def service_row(conn: Connection, branch_key: str, service_key: str) -> Row[Any]:
+    row = conn.execute(
+        sa.select(
+            service_t,
+            branch_t.c.key.label("branch_key"),
+            branch_t.c.timezone,
+        )
+        .join(branch_t, branch_t.c.id == service_t.c.branch_id)
+        .where(branch_t.c.key == branch_key, service_t.c.key == service_key)
+    ).first()
+    if row is None or not row.active:
+        branch_row(conn, branch_key)
+        raise NotFound(f"Unknown service {service_key!r} at branch {branch_key!r}")
+    return row
+
+
+def counter_row(conn: Connection, counter_id: int) -> Row[Any]:
+    row = conn.execute(sa.select(counter_t).where(counter_t.c.id == counter_id)).first()
+    if row is None:
+        raise NotFound(f"Unknown counter {counter_id}")
+    return row
+
+
+def ticket_row(conn: Connection, ticket_id: int) -> Row[Any]:
+    row = conn.execute(sa.select(ticket_t).where(ticket_t.c.id == ticket_id)).first()
+    if row is None:
+        raise NotFound(f"Unknown ticket {ticket_id}")
+    return row
+
+
+def handling_by_service(
+    conn: Connection, service_ids: Sequence[int], history: int
+) -> dict[int, list[float]]:
+    """Handling minutes of the last `history` finished tickets of each service."""
+    recent = (
+        sa.select(
+            ticket_t.c.service_id,
+            ticket_t.c.served_at,
+            ticket_t.c.finished_at,
+            sa.func.row_number()
+            .over(partition_by=ticket_t.c.service_id, order_by=ticket_t.c.finished_at.desc())
+            .label("rn"),
+        )
+        .where(
+            ticket_t.c.service_id.in_(service_ids),
+            ticket_t.c.state == TicketState.DONE.value,
+            ticket_t.c.served_at.is_not(None),
+        )
+        .subquery()
+    )
+    rows = conn.execute(
+        sa.select(recent.c.service_id, recent.c.served_at, recent.c.finished_at).where(
+            recent.c.rn <= history
+        )
+    )
+    durations: dict[int, list[float]] = {sid: [] for sid in service_ids}
+    for sid, served, finished in rows:
+        durations[sid].append((finished - served).total_seconds() / 60.0)
+    return durations
+
+
+def open_counters_by_service(conn: Connection, service_ids: Sequence[int]) -> dict[int, int]:
+    rows = conn.execute(
+        sa.select(counter_service_t.c.service_id, sa.func.count())
+        .join(counter_t, counter_t.c.id == counter_service_t.c.counter_id)
+        .where(
+            counter_service_t.c.service_id.in_(service_ids),
+            counter_t.c.state == CounterState.OPEN.value,
+        )
+        .group_by(counter_service_t.c.service_id)
+    )
+    return {sid: count for sid, count in rows}
+
+
+def estimate_for(
+    conn: Connection, service_id: int, expected_minutes: int, ahead: int, policy: QueuePolicy
+) -> int:
+    per_ticket = handling_minutes(
+        handling_by_service(conn, [service_id], policy.estimate_history)[service_id],
+        float(expected_minutes),
+    )
+    counters = open_counters_by_service(conn, [service_id]).get(service_id, 0)
+    return estimated_wait_minutes(ahead, per_ticket, counters)
+
+
+def waiting_ahead(conn: Connection, service_id: int, issued_at: datetime, ticket_id: int) -> int:
+    return int(
+        conn.execute(
+            sa.select(sa.func.count()).where(
+                ticket_t.c.service_id == service_id,
+                ticket_t.c.state == WAITING,
+                sa.or_(
+                    ticket_t.c.issued_at < issued_at,
+                    sa.and_(ticket_t.c.issued_at == issued_at, ticket_t.c.id < ticket_id),
+                ),
+            )
+        ).scalar_one()
+    )
+
+
+def ticket_info(
+    conn: Connection, policy: QueuePolicy, *, ticket_id: int | None = None, tracking: str = ""
+) -> TicketInfo:
+    query = (
+        sa.select(
+            ticket_t,
+            branch_t.c.key.label("branch_key"),
+            service_t.c.key.label("service_key"),
+            service_t.c.name_da,
+            service_t.c.name_en,
+            service_t.c.area,
+            service_t.c.expected_minutes,
+            counter_t.c.number.label("counter_number"),
+            counter_t.c.name.label("counter_name"),
+        )
+        .join(branch_t, branch_t.c.id == ticket_t.c.branch_id)
+        .join(service_t, service_t.c.id == ticket_t.c.service_id)
+        .outerjoin(counter_t, counter_t.c.id == ticket_t.c.counter_id)
+    )
+    if ticket_id is not None:
+        query = query.where(ticket_t.c.id == ticket_id)
+    else:
+        # A transfer re-queues the citizen under the same tracking token: show the newest.
+        query = query.where(ticket_t.c.tracking == tracking).order_by(ticket_t.c.id.desc())
+    row = conn.execute(query.limit(1)).first()
+    if row is None:
+        raise NotFound(f"Unknown ticket {ticket_id if ticket_id is not None else tracking!r}")
+    position = estimate = None
+    if row.state == WAITING:
+        ahead = waiting_ahead(conn, row.service_id, row.issued_at, row.id)
+        position = ahead + 1
+        estimate = estimate_for(conn, row.service_id, row.expected_minutes, ahead, policy)
+    return TicketInfo(
+        id=row.id,
+        number=row.number,
+        state=TicketState(row.state),
+        branch_key=row.branch_key,
+        service_key=row.service_key,
+        service_name_da=row.name_da,
+        service_name_en=row.name_en,
+        area=Area(row.area),
+        tracking=row.tracking,
+        language=row.language,
+        issued_at=row.issued_at,
+        called_at=row.called_at,
+        counter_id=row.counter_id,
+        counter_number=row.counter_number,
+        counter_name=row.counter_name,
+        recall_count=row.recall_count,
+        position=position,
+        estimated_wait_minutes=estimate,
+    )
+
+
+def queue_status(
+    conn: Connection, branch_key: str, now: datetime, policy: QueuePolicy
+) -> list[ServiceQueue]:
+    branch = branch_row(conn, branch_key)
+    services = conn.execute(
+        sa.select(service_t)
+        .where(service_t.c.branch_id == branch.id, service_t.c.active.is_(True))
+        .order_by(service_t.c.sort_order, service_t.c.id)
+    ).all()
+    ids = [s.id for s in services]
+    waiting = {
+        sid: (count, oldest)
+        for sid, count, oldest in conn.execute(
+            sa.select(ticket_t.c.service_id, sa.func.count(), sa.func.min(ticket_t.c.issued_at))
+            .where(ticket_t.c.branch_id == branch.id, ticket_t.c.state == WAITING)
+            .group_by(ticket_t.c.service_id)
+        )
+    }
+    handling = handling_by_service(conn, ids, policy.estimate_history)
+    counters = open_counters_by_service(conn, ids)
+    result = []
+    for s in services:
+        count, oldest = waiting.get(s.id, (0, None))
+        # SQLite's min() hands back text, not a datetime; the column type does not apply.
+        oldest_at = ticket_t.c.issued_at.type.process_result_value(oldest, conn.dialect)  # type: ignore[attr-defined]
+        longest = 0 if oldest_at is None else max(int((now - oldest_at).total_seconds() // 60), 0)
+        per_ticket = handling_minutes(handling[s.id], float(s.expected_minutes))
+        result.append(
+            ServiceQueue(
+                service_key=s.key,
+                name_da=s.name_da,
+                name_en=s.name_en,
+                area=Area(s.area),
+                prefix=s.prefix,
+                walk_in=s.walk_in,
+                waiting=count,
+                longest_wait_minutes=longest,
+                estimated_wait_minutes=estimated_wait_minutes(
+                    count, per_ticket, counters.get(s.id, 0)
+                ),
+                open_counters=counters.get(s.id, 0),
+            )
+        )
+    return result

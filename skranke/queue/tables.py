@@ -1,0 +1,197 @@
+"""Database tables (SQLModel). Service code queries them with SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+from skranke.queue.states import Area, CounterState, DeviceKind, Role, TicketSource, TicketState
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"Expected an aware datetime, but got naive {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+def _enum(enum: type[Any]) -> Any:
+    # Plain strings in the database: adding a state later needs no ALTER TYPE on PostgreSQL.
+    return sa.String(20)
+
+
+class Branch(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=120)
+    address: str = Field(default="", max_length=200)
+    timezone: str = Field(default="Europe/Copenhagen", max_length=60)
+    # Weekly hours JSON: {"dropin": {"mon": [["09:00","17:00"]]}, "booking": {...}}.
+    hours: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    ticket_footer: str = Field(default="", max_length=200)
+
+
+class Service(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("branch_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    key: str = Field(max_length=40)
+    name_da: str = Field(max_length=120)
+    name_en: str = Field(max_length=120)
+    area: Area = Field(sa_type=_enum(Area))
+    prefix: str = Field(max_length=2)
+    expected_minutes: int = 10
+    walk_in: bool = True
+    # Simple errands may overflow to counters of the other area when its queue grows long.
+    simple: bool = False
+    active: bool = True
+    sort_order: int = 0
+
+
+class Counter(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("branch_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    number: int
+    name: str = Field(max_length=60)
+    area: Area = Field(sa_type=_enum(Area))
+    state: CounterState = Field(default=CounterState.CLOSED, sa_type=_enum(CounterState))
+    # No foreign key: ticket.counter_id already points the other way, and a cycle of keys
+    # complicates creating and dropping the tables.
+    current_ticket_id: int | None = None
+
+
+class CounterService(SQLModel, table=True):
+    __tablename__ = "counter_service"
+    counter_id: int = Field(foreign_key="counter.id", primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    priority: float = 1.0
+
+
+class TicketCounter(SQLModel, table=True):
+    """The last number given per branch, prefix and local day; bumped atomically."""
+
+    __tablename__ = "ticket_counter"
+    branch_id: int = Field(foreign_key="branch.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    prefix: str = Field(max_length=2, primary_key=True)
+    last: int = 0
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        # A transfer re-queues the same number; only the original must be unique.
+        sa.Index(
+            "uq_ticket_number",
+            "branch_id",
+            "day",
+            "number",
+            unique=True,
+            sqlite_where=sa.text("transferred_from_id IS NULL"),
+            postgresql_where=sa.text("transferred_from_id IS NULL"),
+        ),
+        sa.Index("ix_ticket_waiting", "service_id", "state", "issued_at"),
+        sa.Index("ix_ticket_finished", "service_id", "finished_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    service_id: int = Field(foreign_key="service.id")
+    day: date
+    number: str = Field(max_length=8)
+    state: TicketState = Field(default=TicketState.WAITING, sa_type=_enum(TicketState))
+    source: TicketSource = Field(default=TicketSource.KIOSK, sa_type=_enum(TicketSource))
+    language: str = Field(default="da", max_length=5)
+    tracking: str = Field(max_length=40, index=True)
+    booking_start: datetime | None = _ts()
+    transferred_from_id: int | None = Field(default=None, foreign_key="ticket.id")
+    target_counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
+    recall_count: int = 0
+    issued_at: datetime = _ts(nullable=False)
+    called_at: datetime | None = _ts()
+    served_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
+
+
+class Event(SQLModel, table=True):
+    """Append-only record of every state change; statistics, audit and resync read it."""
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False)
+    kind: str = Field(max_length=40)
+    branch_id: int | None = Field(default=None, index=True)
+    ticket_id: int | None = None
+    counter_id: int | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    password_hash: str = Field(max_length=200)
+    role: Role = Field(default=Role.STAFF, sa_type=_enum(Role))
+    # Branch ids the user may work at; empty means every branch.
+    branch_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
+    active: bool = True
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    name: str = Field(default="", max_length=60)
+    # SHA-256 of the token: tokens are long random strings, so a fast hash is enough.
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _ts(nullable=False)
+
+
+class Device(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=40, unique=True)
+    kind: DeviceKind = Field(sa_type=_enum(DeviceKind))
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    name: str = Field(default="", max_length=60)
+    token_hash: str = Field(max_length=64, unique=True)
+    printer_url: str | None = Field(default=None, max_length=200)
+    # A display can be limited to one area; None shows both.
+    area: Area | None = Field(default=None, sa_type=_enum(Area))
+    language: str = Field(default="da", max_length=5)
+
+
+def table(model: type[SQLModel]) -> sa.Table:
+    return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
+
+
+branch_t = table(Branch)
+service_t = table(Service)
+counter_t = table(Counter)
+counter_service_t = table(CounterService)
+ticket_counter_t = table(TicketCounter)
+ticket_t = table(Ticket)
+event_t = table(Event)
+staff_user_t = table(StaffUser)
+api_token_t = table(ApiToken)
+device_t = table(Device)
+metadata = SQLModel.metadata
