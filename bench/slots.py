@@ -1,8 +1,8 @@
 """Time the 60-day availability of a busy service; prints one JSON line.
 
-A passport service at a branch open for bookings on weekdays, 15-minute slots with four
-parallel counters, and 5,000 bookings spread over the 60 days (most slots part-booked, some
-full). Quality bar (DESIGN.md section 10): under 20 ms.
+A passport service at a branch taking bookings on weekdays, 15-minute slots at four parallel
+counters, and 5,000 bookings spread at random over the 60 days: about 90 % of the seats, as in
+the spring passport rush. Quality bar (DESIGN.md section 10): under 20 ms.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def run() -> dict[str, object]:
         began = clock.perf_counter()
         result = free_slots(calendar, service, taken, NOW)
         timings.append((clock.perf_counter() - began) * 1000)
-    timings.sort()
+    p99 = statistics.quantiles(timings, n=100)[98]
     return {
         "bench": "slots",
         "days": DAYS,
@@ -76,11 +76,11 @@ def run() -> dict[str, object]:
         "slots_offered": len(result),
         "seats_left": sum(slot.seats_left for slot in result),
         "repetitions": REPETITIONS,
-        "min_ms": round(timings[0], 3),
+        "min_ms": round(min(timings), 3),
         "median_ms": round(statistics.median(timings), 3),
-        "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 3),
+        "p99_ms": round(p99, 3),
         "target_ms": TARGET_MS,
-        "ok": timings[int(len(timings) * 0.99) - 1] < TARGET_MS,
+        "ok": p99 < TARGET_MS,
     }
 
 

@@ -50,7 +50,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        ws="websockets",
+        ws="websockets-sansio",
         log_level=args.log_level,
         proxy_headers=True,
     )

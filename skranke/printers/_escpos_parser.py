@@ -6,9 +6,9 @@ import functools
 import logging
 from dataclasses import dataclass, field
 
-from escpos.capabilities import get_profile
-from escpos.codepages import CodePages
 from PIL import Image
+
+from .render import DEFAULT_PROFILE
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,11 @@ class ParsedTicket:
 @functools.cache
 def _code_page_table(number: int) -> tuple[str, ...]:
     """The 256 characters of ESC t `number`, numbered as on Epson printers (CP865 = 5)."""
-    name = get_profile("TM-T88V").codePages.get(str(number), "CP437")
+    # Late import: escpos' printer database has side effects on import (see render.py).
+    from escpos.capabilities import get_profile
+    from escpos.codepages import CodePages
+
+    name = get_profile(DEFAULT_PROFILE).codePages.get(str(number), "CP437")
     encoding = CodePages.get_encoding(name)
     if "data" in encoding:
         high = list("".join(encoding["data"]))

@@ -62,19 +62,17 @@ def has_complex_layout() -> bool:
     return available
 
 
-def _direction_kwargs(rtl: bool) -> dict[str, str]:
-    if rtl and has_complex_layout():
-        return {"direction": "rtl", "language": "ar"}
-    return {}
+def _direction(rtl: bool) -> str | None:
+    return "rtl" if rtl and has_complex_layout() else None
 
 
 def _wrap(text: str, font: FontType, max_width: int, rtl: bool) -> list[str]:
     # Words are wrapped in logical order; raqm then lays out each line, so RTL lines come out
     # right-to-left with their words in reading order.
-    kwargs = _direction_kwargs(rtl)
+    direction = _direction(rtl)
 
     def fits(candidate: str) -> bool:
-        return font.getlength(candidate, **kwargs) <= max_width
+        return font.getlength(candidate, direction=direction) <= max_width
 
     lines: list[str] = []
     current = ""
@@ -112,14 +110,16 @@ def draw_blocks(blocks: Sequence[Text | Feed], width: int, rtl: bool) -> Image.I
             continue
         size = BASE_FONT_PX * max(block.width, block.height)
         font = load_font(size, block.bold)
-        rows += [(line, font, block, _advance(size)) for line in _wrap(block.text, font, usable, rtl)]
+        rows += [
+            (line, font, block, _advance(size)) for line in _wrap(block.text, font, usable, rtl)
+        ]
     height = 2 * _VERTICAL_MARGIN_PX + sum(row[3] for row in rows)
 
     image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
     # Thermal heads print dots, not greys: antialiasing would only be dithered into noise.
     draw.fontmode = "1"
-    kwargs = _direction_kwargs(rtl)
+    direction = _direction(rtl)
     y = _VERTICAL_MARGIN_PX
     for line, font, text_block, advance in rows:
         if text_block is not None:
@@ -131,6 +131,6 @@ def draw_blocks(blocks: Sequence[Text | Feed], width: int, rtl: bool) -> Image.I
                 "center": (width // 2, "ma"),
                 "right": (width - _MARGIN_PX, "ra"),
             }[align]
-            draw.text((x, y), line, font=font, fill=0, anchor=anchor, **kwargs)
+            draw.text((x, y), line, font=font, fill=0, anchor=anchor, direction=direction)
         y += advance
     return image.convert("1", dither=Image.Dither.NONE)

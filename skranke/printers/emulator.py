@@ -50,6 +50,17 @@ _MARGIN_PX = 12
 _READ_SIZE = 65536
 
 
+def _draw_line(line: TextLine) -> Image.Image:
+    # The printer scales its glyphs by whole factors, separately in width and height.
+    font = load_font(_FONT_PX, line.bold, mono=True)
+    image = Image.new("L", (max(1, int(font.getlength(line.text))), _LINE_PX), 255)
+    ImageDraw.Draw(image).text((0, 0), line.text, font=font, fill=0)
+    if line.large:
+        size = (image.width * line.width, image.height * line.height)
+        image = image.resize(size, Image.Resampling.NEAREST)
+    return image
+
+
 def draw_ticket(ticket: ParsedTicket) -> Image.Image:
     """The ticket as it would come out of an 80 mm printer, near enough to check by eye."""
     pieces: list[tuple[Image.Image | TextLine, str]] = []
@@ -70,19 +81,15 @@ def draw_ticket(ticket: ParsedTicket) -> Image.Image:
     width = max([PAPER_DOTS, *(p.width for p, _ in pieces if isinstance(p, Image.Image))])
     height = 2 * _MARGIN_PX + sum(height_of(piece) for piece, _ in pieces)
     page = Image.new("L", (width + 2 * _MARGIN_PX, height), 255)
-    draw = ImageDraw.Draw(page)
     y = _MARGIN_PX
     for piece, align in pieces:
         if isinstance(piece, Image.Image):
             x = {"center": (width - piece.width) // 2, "right": width - piece.width}.get(align, 0)
             page.paste(piece, (_MARGIN_PX + x, y))
         elif piece.text:
-            font = load_font(_FONT_PX * piece.height, piece.bold, mono=True)
-            anchor_x, anchor = {
-                "center": (width // 2, "ma"),
-                "right": (width, "ra"),
-            }.get(align, (0, "la"))
-            draw.text((_MARGIN_PX + anchor_x, y), piece.text, font=font, fill=0, anchor=anchor)
+            line = _draw_line(piece)
+            x = {"center": (width - line.width) // 2, "right": width - line.width}.get(align, 0)
+            page.paste(line, (_MARGIN_PX + max(0, x), y))
         y += height_of(piece)
     return page
 

@@ -6,10 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from escpos.capabilities import get_profile
 from escpos.constants import QR_ECLEVEL_M
-from escpos.magicencode import Encoder
-from escpos.printer import Dummy
 
 from ._raster import draw_blocks
 from .ticket import Feed, Layout, Qr, Text, TicketPrint, layout_ticket
@@ -75,8 +72,21 @@ def render_layout(
     profile: str | None = None,
     code_pages: Sequence[str] = DEFAULT_CODE_PAGES,
 ) -> bytes:
-    printer = Dummy(profile=profile or DEFAULT_PROFILE)
-    width = _paper_width_dots(printer.profile, profile or DEFAULT_PROFILE)
+    # Imported here, not at the top: importing escpos' printer classes loads its 1 MB printer
+    # database into a fresh temp dir and calls logging.basicConfig(), which an import of
+    # skranke must not do.
+    from escpos.capabilities import CAPABILITIES
+    from escpos.printer import Dummy
+
+    name = profile or DEFAULT_PROFILE
+    if name not in CAPABILITIES["profiles"]:
+        raise ValueError(
+            f"Expected a python-escpos printer profile such as {DEFAULT_PROFILE!r}, "
+            f"but got {name!r}"
+        )
+    printer = Dummy(profile=name)
+    # Raster rows are whole bytes; a wider row than the head would wrap on some printers.
+    width = _paper_width_dots(printer.profile, name) // 8 * 8
     columns = int(printer.profile.get_columns("a"))
     printer.hw("INIT")
 

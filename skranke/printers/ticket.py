@@ -120,7 +120,7 @@ class Layout:
 
 
 def clean_text(text: str) -> str:
-    """Printable text: composed characters, and no control bytes smuggled into the ESC/POS stream."""
+    """Composed characters, and no control bytes smuggled into the ESC/POS stream."""
     text = unicodedata.normalize("NFC", text)
     return "".join(" " if unicodedata.category(char) == "Cc" else char for char in text).strip()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from functools import lru_cache
 from itertools import pairwise
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,7 +76,7 @@ class BranchCalendar:
     # Off only for tests and for a branch that really opens on public holidays.
     public_holidays: bool = True
     closed_every_year: frozenset[tuple[int, int]] = CHRISTMAS_AND_NEW_YEARS_EVE
-    tz: ZoneInfo = field(default=COPENHAGEN)
+    tz: ZoneInfo = COPENHAGEN
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ def danish_holidays(year: int) -> Mapping[date, str]:
     the Sunday holidays (påskedag, pinsedag); 24 and 31 December are not public holidays there.
     Cached because building the table costs far more than a slot computation's lookups.
     """
-    return dict(holidays.country_holidays("DK", years=year, language="da"))
+    # Read-only, since every caller shares the cached table.
+    return MappingProxyType(dict(holidays.country_holidays("DK", years=year, language="da")))
 
 
 def weekly_hours_from_json(data: object, *, where: str = "hours") -> WeeklyHours:

@@ -118,7 +118,7 @@ def _steady_offset(first: datetime, last: datetime, tz: ZoneInfo) -> timedelta |
     """The one UTC offset of naive wall times `first` to `last`, or None if there is not one."""
     # A wall time in a DST gap or repeat is the one whose offset depends on `fold`.
     offsets = {
-        moment.replace(tzinfo=tz).utcoffset()
+        moment.replace(tzinfo=tz, fold=fold).utcoffset()
         for moment in (first, last)
         for fold in (0, 1)
     }

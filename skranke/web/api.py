@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,11 +38,18 @@ class Endpoint:
     errors: tuple[int, ...] = ()
 
 
+@functools.cache
+def adapter(of: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(of)
+
+
 def json(value: Any, status: int = 200, of: Any = None) -> Response:
+    """Serialise through the public schema, so a field it lacks can never leak out."""
     if isinstance(value, BaseModel):
-        content = value.model_dump_json()
+        content = value.model_dump_json().encode()
     else:
-        content = TypeAdapter(of).dump_json(value).decode()
+        shape = adapter(of)
+        content = shape.dump_json(shape.validate_python(value))
     return Response(content, status_code=status, media_type="application/json")
 
 

@@ -280,7 +280,7 @@ moments = st.one_of(
 
 @settings(max_examples=150, deadline=None, database=None)
 @given(calendar=calendars, service=services, now=moments, data=st.data())
-def test_every_offered_slot_is_open_in_the_future_and_has_a_seat(
+def test_every_offered_slot_is_open_bookable_in_time_and_has_a_seat(
     calendar: BranchCalendar, service: BookableService, now: datetime, data: st.DataObject
 ) -> None:
     everything = free_slots(calendar, service, {}, now)
@@ -297,9 +297,11 @@ def test_every_offered_slot_is_open_in_the_future_and_has_a_seat(
 
     length = timedelta(minutes=service.slot_minutes)
     earliest = now + timedelta(minutes=service.lead_minutes)
+    beyond = now.astimezone(COPENHAGEN).date() + timedelta(days=service.advance_days)
     for slot in slots:
         hours = day_hours(calendar, slot.start.date())
-        assert slot.start >= earliest
+        assert earliest <= slot.start
+        assert slot.start.date() < beyond
         assert hours.closed_reason is None
         assert any(w.start <= slot.start.time() and slot.end.time() <= w.end for w in hours.booking)
         assert slot.start.astimezone(UTC) + length == slot.end.astimezone(UTC)

@@ -1,0 +1,135 @@
+"""Tickets per second and latency over HTTP, beside a bare Starlette + SQLite insert.
+
+Run: .venv/bin/python bench/issue_tickets.py [--total 6000] [--concurrency 32]
+Prints one JSON object. Both servers run as separate uvicorn processes on loopback with one
+worker each; the load client is a third process's event loop (this one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _http import closed_loop, open_loop, post
+
+from skranke.db import Database
+from skranke.demo import load_demo
+from skranke.migrate import upgrade
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died") from None
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+async def demo_kiosk_token(url: str) -> str:
+    db = Database(url)
+    db.start()
+    try:
+        creds = await db.write(load_demo, datetime.now(UTC), None)
+        return creds.kiosk_token
+    finally:
+        await db.stop()
+
+
+def measure(port: int, raw: bytes, total: int, concurrency: int) -> dict[str, object]:
+    async def run() -> dict[str, object]:
+        await closed_loop("127.0.0.1", port, raw, 300, 8)  # warm up
+        throughput = await closed_loop("127.0.0.1", port, raw, total, concurrency)
+        paced = await open_loop("127.0.0.1", port, raw, rate=200, seconds=5)
+        return {"throughput": throughput.summary(), "at_200_per_s": paced.summary()}
+
+    return asyncio.run(run())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--total", type=int, default=6000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    here = Path(__file__).parent
+    work = Path(tempfile.mkdtemp(prefix="skranke-bench-"))
+    env = {**os.environ, "BARE_DB": str(work / "bare.db")}
+    uvicorn = [sys.executable, "-m", "uvicorn", "--log-level", "warning", "--no-access-log"]
+
+    bare_port = free_port()
+    bare = start(
+        [*uvicorn, "--app-dir", str(here), "_bare_app:app", "--port", str(bare_port)],
+        env,
+        bare_port,
+    )
+    try:
+        bare_figures = measure(
+            bare_port, post("/tickets", {"service": "flytning"}, {}), args.total, args.concurrency
+        )
+    finally:
+        bare.terminate()
+        bare.wait()
+
+    url = f"sqlite:///{work / 'skranke.db'}"
+    upgrade(url)
+    token = asyncio.run(demo_kiosk_token(url))
+    port = free_port()
+    env["SKRANKE_DATABASE_URL"] = url
+    server = start(
+        [sys.executable, "-m", "skranke", "serve", "--port", str(port), "--log-level", "warning"],
+        env,
+        port,
+    )
+    try:
+        raw = post(
+            "/api/v1/branches/hovedbiblioteket/tickets",
+            {"service": "flytning"},
+            {"Authorization": f"Bearer {token}"},
+        )
+        figures = measure(port, raw, args.total, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait()
+
+    ratio = figures["throughput"]["per_second"] / bare_figures["throughput"]["per_second"]  # type: ignore[index]
+    print(
+        json.dumps(
+            {
+                "bench": "issue_tickets",
+                "database": "sqlite",
+                "cpus": os.cpu_count(),
+                "concurrency": args.concurrency,
+                "skranke": figures,
+                "bare_starlette_sqlite_insert": bare_figures,
+                "throughput_ratio_to_bare": round(ratio, 3),
+                "targets": {"per_second": 1000, "p99_ms_at_200_per_s": 25, "ratio_to_bare": 0.5},
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

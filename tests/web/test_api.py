@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import Demo
+
+TICKETS = "/api/v1/branches/hovedbiblioteket/tickets"
+
+
+def issue(demo: Demo, service: str = "flytning") -> dict[str, object]:
+    response = demo.client.post(TICKETS, json={"service": service}, headers=demo.kiosk)
+    assert response.status_code == 201, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_kiosk_issues_a_ticket_with_position_estimate_and_tracking_link(demo: Demo) -> None:
+    first = issue(demo)
+    second = issue(demo)
+
+    assert (first["number"], second["number"]) == ("F001", "F002")
+    assert (first["position"], second["position"]) == (1, 2)
+    assert second["estimated_wait_minutes"] == 10
+    assert str(second["tracking_url"]).startswith("https://skranke.example/t/")
+
+
+def test_staff_calls_the_ticket_and_the_phone_page_sees_the_counter(demo: Demo) -> None:
+    ticket = issue(demo)
+
+    called = demo.client.post("/api/v1/counters/2/call-next", headers=demo.staff)
+    tracking = str(ticket["tracking_url"]).rsplit("/", 1)[1]
+    phone = demo.client.get(f"/api/v1/tickets/{tracking}")
+
+    assert called.status_code == 200 and called.json()["number"] == "F001"
+    assert phone.json()["state"] == "called"
+    assert phone.json()["counter"]["number"] == 2
+
+
+def test_call_next_with_nobody_waiting_answers_204(demo: Demo) -> None:
+    response = demo.client.post("/api/v1/counters/3/call-next", headers=demo.staff)
+
+    assert response.status_code == 204
+
+
+def test_public_reads_need_no_token(demo: Demo) -> None:
+    issue(demo, "laan")
+
+    branches = demo.client.get("/api/v1/branches")
+    services = demo.client.get("/api/v1/branches/hovedbiblioteket/services")
+    queue = demo.client.get("/api/v1/branches/hovedbiblioteket/queue")
+
+    assert [b["key"] for b in branches.json()] == ["hovedbiblioteket"]
+    assert "koerekort" in [s["key"] for s in services.json()]
+    waiting = {q["service"]: q["waiting"] for q in queue.json()}
+    assert waiting["laan"] == 1 and waiting["pas"] == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "error"),
+    [
+        (TICKETS, {"service": "hundeskat"}, 404, "not_found"),
+        ("/api/v1/branches/atlantis/tickets", {"service": "pas"}, 404, "not_found"),
+        (TICKETS, {"service": "flytning", "language": "xx"}, 422, "invalid_request"),
+        (TICKETS, {"service": "flytning", "cpr": "010101-1234"}, 422, "invalid_request"),
+        (TICKETS, {}, 422, "invalid_request"),
+        (TICKETS, ["flytning"], 400, "malformed_json"),
+        (TICKETS, {"service": "pas"}, 403, "forbidden"),
+    ],
+)
+def test_bad_ticket_requests_get_a_json_error(
+    demo: Demo, path: str, body: object, status: int, error: str
+) -> None:
+    response = demo.client.post(path, json=body, headers=demo.kiosk)
+
+    assert response.status_code == status
+    assert response.json()["error"] == error and response.json()["detail"]
+
+
+def test_malformed_json_is_refused(demo: Demo) -> None:
+    response = demo.client.post(TICKETS, content=b'{"service": ', headers=demo.kiosk)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "malformed_json",
+        "detail": "Expected a JSON object, but got invalid JSON",
+    }
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer skd_not-a-real-token"}, 401),
+        ({"Authorization": "Basic YWRtaW46ZGVtbw=="}, 401),
+    ],
+)
+def test_missing_or_wrong_token_cannot_issue(
+    demo: Demo, headers: dict[str, str], status: int
+) -> None:
+    response = demo.client.post(TICKETS, json={"service": "flytning"}, headers=headers)
+
+    assert response.status_code == status
+    assert response.json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/counters/1/call-next",
+        "/api/v1/tickets/1/finish",
+        "/api/v1/tickets/1/no-show",
+        "/api/v1/branches/hovedbiblioteket/counters",
+    ],
+)
+def test_kiosk_token_cannot_use_staff_actions(demo: Demo, path: str) -> None:
+    issue(demo)
+    method = demo.client.get if path.endswith("counters") else demo.client.post
+
+    as_kiosk = method(path, headers=demo.kiosk)
+    as_display = method(path, headers=demo.auth(demo.creds.display_token))
+    anonymous = method(path)
+
+    assert as_kiosk.status_code == 403 and as_kiosk.json()["error"] == "forbidden"
+    assert as_display.status_code == 403
+    assert anonymous.status_code == 401
+
+
+def test_illegal_transition_answers_409_with_expected_and_actual(demo: Demo) -> None:
+    ticket = issue(demo)
+
+    response = demo.client.post(f"/api/v1/tickets/{ticket['id']}/finish", headers=demo.staff)
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "illegal_transition",
+        "detail": "Cannot move ticket to done: expected serving, but got waiting",
+    }
+
+
+def test_unknown_ticket_counter_and_route_answer_404_json(demo: Demo) -> None:
+    ticket = demo.client.post("/api/v1/tickets/999/serve", headers=demo.staff)
+    counter = demo.client.post("/api/v1/counters/999/call-next", headers=demo.staff)
+    tracking = demo.client.get("/api/v1/tickets/no-such-tracking")
+    route = demo.client.get("/api/v1/nowhere")
+
+    for response in (ticket, counter, tracking, route):
+        assert response.status_code == 404 and response.json()["error"] == "not_found"
+
+
+def test_transfer_needs_exactly_one_target(demo: Demo) -> None:
+    ticket = issue(demo)
+    path = f"/api/v1/tickets/{ticket['id']}/transfer"
+
+    both = demo.client.post(path, json={"service": "pas", "counter": 1}, headers=demo.staff)
+    neither = demo.client.post(path, json={}, headers=demo.staff)
+    moved = demo.client.post(path, json={"service": "mitid"}, headers=demo.staff)
+
+    assert both.status_code == 422 and neither.status_code == 422
+    assert moved.status_code == 201 and moved.json()["service"] == "mitid"
+
+
+def test_counter_state_changes_and_rejects_unknown_states(demo: Demo) -> None:
+    path = "/api/v1/counters/4/state"
+
+    opened = demo.client.post(path, json={"state": "open"}, headers=demo.staff)
+    bogus = demo.client.post(path, json={"state": "on fire"}, headers=demo.staff)
+
+    assert opened.status_code == 200
+    assert bogus.status_code == 422
+
+
+def test_openapi_document_describes_every_route(demo: Demo) -> None:
+    document = demo.client.get("/api/v1/openapi.json").json()
+
+    assert document["openapi"].startswith("3.")
+    assert "/api/v1/counters/{counter}/call-next" in document["paths"]
+    ticket_post = document["paths"]["/api/v1/branches/{branch}/tickets"]["post"]
+    assert ticket_post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert "IssuedTicketOut" in document["components"]["schemas"]
