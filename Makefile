@@ -6,7 +6,7 @@ PORT ?= 8000
 export SKRANKE_DATABASE_URL ?= sqlite:///var/skranke.db
 export SKRANKE_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install browsers run test lint typecheck pytest bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,16 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browsers:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+	  else \
+	    echo "Browser tests need Chromium: sudo apt-get install chromium fonts-dejavu-core"; \
+	  fi; \
+	fi
 
 run: install
 	mkdir -p var
@@ -34,7 +44,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict skranke
 
-pytest: install
+pytest: install browsers
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -119,3 +119,11 @@ def utc(*args: int) -> datetime:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def run_async(coro: Any) -> Any:
+    """asyncio.run in a fresh thread: Playwright's sync API keeps a loop on this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from skranke.config import Settings
 from skranke.db import Database
 from skranke.queue.routing import RoutingPolicy
 from skranke.queue.views import QueuePolicy
-from skranke.web import api
+from skranke.web import api, pages
 from skranke.web.errors import HANDLERS
+
+STATIC = Path(__file__).parent / "static"
 
 
 def policy_from(settings: Settings) -> QueuePolicy:
@@ -39,7 +44,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await db.stop()
 
-    app = Starlette(routes=api.routes(), exception_handlers=HANDLERS, lifespan=lifespan)
+    static = Mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    routes = [*api.routes(), *pages.routes(), static]
+    app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)
     app.state.settings = settings
     app.state.policy = policy_from(settings)
     return app

@@ -53,6 +53,13 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if not request.url.path.startswith("/api/"):
+        # People get a page they can read; programs under /api get JSON.
+        from skranke.web.templating import render
+
+        return render(
+            request, "error.html", {"status": exc.status_code}, status_code=exc.status_code
+        )
     codes = {404: "not_found", 405: "method_not_allowed"}
     return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), exc.detail)
 

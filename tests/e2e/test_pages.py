@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import LiveDemo, axe_violations
+
+
+def test_start_page_and_accessibility_statement_pass_axe(page: Any, live_demo: LiveDemo) -> None:
+    page.goto(f"{live_demo.url}/")
+    page.get_by_role("link", name="Tilgængelighedserklæring").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Tilgængelighedserklæring"
+    assert axe_violations(page) == []
+    page.goto(f"{live_demo.url}/?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert axe_violations(page) == []
+
+
+def test_unknown_page_is_a_readable_404(page: Any, live_demo: LiveDemo) -> None:
+    response = page.goto(f"{live_demo.url}/ingen-side")
+
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Siden findes ikke"
