@@ -15,6 +15,7 @@ from skranke.db import Database
 from skranke.queue.routing import RoutingPolicy
 from skranke.queue.views import QueuePolicy
 from skranke.web import api, pages
+from skranke.web.auth import TokenCache
 from skranke.web.errors import HANDLERS
 
 STATIC = Path(__file__).parent / "static"
@@ -49,4 +50,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)
     app.state.settings = settings
     app.state.policy = policy_from(settings)
+    app.state.tokens = TokenCache()
     return app
