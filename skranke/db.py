@@ -1,9 +1,9 @@
 """Engines and the two ways to run a unit of work: `write` and `read`.
 
 Service functions are plain synchronous functions over a SQLAlchemy `Connection`. On SQLite
-they run on one dedicated writer thread with `BEGIN IMMEDIATE`, so writers queue instead of
-failing with "database is locked", and a whole ticket costs one thread hop. On PostgreSQL they
-run through asyncpg with `AsyncConnection.run_sync`.
+writes run on one dedicated writer thread with `BEGIN IMMEDIATE`, batched into group commits
+(see `_sqlite_writer`), and reads on a small thread pool. On PostgreSQL both run through
+asyncpg with `AsyncConnection.run_sync`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from skranke._sqlite_writer import SQLiteWriter
 from skranke.queue.events import take_pending
 
 P = ParamSpec("P")
@@ -78,10 +79,9 @@ class Database:
         self.url = normalise_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.listeners: list[Listener] = []
-        self._writer: Engine | None = None
+        self._writer: SQLiteWriter | None = None
         self._reader: Engine | None = None
         self._async: AsyncEngine | None = None
-        self._write_pool: ThreadPoolExecutor | None = None
         self._read_pool: ThreadPoolExecutor | None = None
 
     @property
@@ -90,9 +90,9 @@ class Database:
 
     def start(self) -> None:
         if self.is_sqlite:
-            self._writer = _sqlite_engine(self.url, immediate=True, pool_size=1)
+            self._writer = SQLiteWriter(_sqlite_engine(self.url, immediate=True, pool_size=1))
+            self._writer.start()
             self._reader = _sqlite_engine(self.url, immediate=False, pool_size=4)
-            self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="skranke-db-write")
             self._read_pool = ThreadPoolExecutor(4, thread_name_prefix="skranke-db-read")
         else:
             # pre_ping: after a PostgreSQL restart stale pooled connections are replaced
@@ -102,17 +102,18 @@ class Database:
             )
 
     async def stop(self) -> None:
-        if self._write_pool is not None:
-            self._write_pool.shutdown(wait=True)
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer.engine.dispose()
         if self._read_pool is not None:
             self._read_pool.shutdown(wait=True)
-        for engine in (self._writer, self._reader):
-            if engine is not None:
-                engine.dispose()
+        if self._reader is not None:
+            self._reader.dispose()
         if self._async is not None:
             await self._async.dispose()
-        self._writer = self._reader = self._async = None
-        self._write_pool = self._read_pool = None
+        self._writer = None
+        self._reader = self._async = None
+        self._read_pool = None
 
     @property
     def async_engine(self) -> AsyncEngine:
@@ -129,11 +130,9 @@ class Database:
             return fn(conn, *args, **kwargs)
 
         if self.is_sqlite:
-            assert self._write_pool is not None and self._writer is not None, "not started"
-            loop = asyncio.get_running_loop()
-            result, events = await loop.run_in_executor(
-                self._write_pool, _in_transaction, self._writer, call
-            )
+            assert self._writer is not None, "not started"
+            outcome: tuple[T, list[dict[str, Any]]] = await self._writer.submit(call)
+            result, events = outcome
         else:
             async with self.async_engine.begin() as conn:
                 result, events = await conn.run_sync(_collect, call)

@@ -21,7 +21,8 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    # "heads": features may add migrations side by side from the same parent.
     command.upgrade(alembic_config(database_url), revision)
 
 

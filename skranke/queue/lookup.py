@@ -24,23 +24,74 @@ from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
 WAITING = TicketState.WAITING.value
 
 
+# Hot-path statements are built once with bind parameters: building a SQLAlchemy statement
+# costs several times more than SQLite takes to run it.
+_bp = sa.bindparam
+_BRANCH = sa.select(branch_t).where(branch_t.c.key == _bp("branch"))
+_SERVICE = (
+    sa.select(service_t, branch_t.c.key.label("branch_key"), branch_t.c.timezone)
+    .join(branch_t, branch_t.c.id == service_t.c.branch_id)
+    .where(branch_t.c.key == _bp("branch"), service_t.c.key == _bp("service"))
+)
+_COUNTER = sa.select(counter_t).where(counter_t.c.id == _bp("id"))
+_TICKET = sa.select(ticket_t).where(ticket_t.c.id == _bp("id"))
+_RECENT_HANDLING = (
+    sa.select(ticket_t.c.served_at, ticket_t.c.finished_at)
+    .where(
+        ticket_t.c.service_id == _bp("service_id"),
+        ticket_t.c.state == TicketState.DONE.value,
+        ticket_t.c.served_at.is_not(None),
+        # Lets the index skip the waiting tickets, whose finished_at is still empty.
+        ticket_t.c.finished_at.is_not(None),
+    )
+    .order_by(ticket_t.c.finished_at.desc())
+    .limit(_bp("history"))
+)
+_AHEAD = (
+    sa.select(sa.func.count())
+    .where(
+        ticket_t.c.service_id == _bp("service_id"),
+        ticket_t.c.state == WAITING,
+        sa.or_(
+            ticket_t.c.issued_at < _bp("issued_at"),
+            sa.and_(ticket_t.c.issued_at == _bp("issued_at"), ticket_t.c.id < _bp("ticket_id")),
+        ),
+    )
+    .scalar_subquery()
+)
+_OPEN_COUNTERS = (
+    sa.select(sa.func.count())
+    .select_from(
+        counter_service_t.join(counter_t, counter_t.c.id == counter_service_t.c.counter_id)
+    )
+    .where(
+        counter_service_t.c.service_id == _bp("service_id"),
+        counter_t.c.state == CounterState.OPEN.value,
+    )
+    .scalar_subquery()
+)
+_QUEUE_FACTS = sa.select(_AHEAD.label("ahead"), _OPEN_COUNTERS.label("counters"))
+# A ticket just issued is the newest, so everyone waiting is ahead of it: a plain count over
+# the index, without comparing issue times row by row.
+_NEWEST_FACTS = sa.select(
+    (
+        sa.select(sa.func.count() - 1)
+        .where(ticket_t.c.service_id == _bp("service_id"), ticket_t.c.state == WAITING)
+        .scalar_subquery()
+    ).label("ahead"),
+    _OPEN_COUNTERS.label("counters"),
+)
+
+
 def branch_row(conn: Connection, branch_key: str) -> Row[Any]:
-    row = conn.execute(sa.select(branch_t).where(branch_t.c.key == branch_key)).first()
+    row = conn.execute(_BRANCH, {"branch": branch_key}).first()
     if row is None:
         raise NotFound(f"Unknown branch {branch_key!r}")
     return row
 
 
 def service_row(conn: Connection, branch_key: str, service_key: str) -> Row[Any]:
-    row = conn.execute(
-        sa.select(
-            service_t,
-            branch_t.c.key.label("branch_key"),
-            branch_t.c.timezone,
-        )
-        .join(branch_t, branch_t.c.id == service_t.c.branch_id)
-        .where(branch_t.c.key == branch_key, service_t.c.key == service_key)
-    ).first()
+    row = conn.execute(_SERVICE, {"branch": branch_key, "service": service_key}).first()
     if row is None or not row.active:
         branch_row(conn, branch_key)
         raise NotFound(f"Unknown service {service_key!r} at branch {branch_key!r}")
@@ -48,14 +99,14 @@ def service_row(conn: Connection, branch_key: str, service_key: str) -> Row[Any]
 
 
 def counter_row(conn: Connection, counter_id: int) -> Row[Any]:
-    row = conn.execute(sa.select(counter_t).where(counter_t.c.id == counter_id)).first()
+    row = conn.execute(_COUNTER, {"id": counter_id}).first()
     if row is None:
         raise NotFound(f"Unknown counter {counter_id}")
     return row
 
 
 def ticket_row(conn: Connection, ticket_id: int) -> Row[Any]:
-    row = conn.execute(sa.select(ticket_t).where(ticket_t.c.id == ticket_id)).first()
+    row = conn.execute(_TICKET, {"id": ticket_id}).first()
     if row is None:
         raise NotFound(f"Unknown ticket {ticket_id}")
     return row
@@ -105,30 +156,30 @@ def open_counters_by_service(conn: Connection, service_ids: Sequence[int]) -> di
     return {sid: count for sid, count in rows}
 
 
-def estimate_for(
-    conn: Connection, service_id: int, expected_minutes: int, ahead: int, policy: QueuePolicy
-) -> int:
+def place_in_queue(
+    conn: Connection,
+    service_id: int,
+    expected_minutes: int,
+    issued_at: datetime,
+    ticket_id: int,
+    policy: QueuePolicy,
+    *,
+    newest: bool = False,
+) -> tuple[int, int]:
+    """(position, estimated wait minutes) of a waiting ticket; position 1 is next."""
+    if newest:
+        facts = conn.execute(_NEWEST_FACTS, {"service_id": service_id}).one()
+    else:
+        params = {"service_id": service_id, "issued_at": issued_at, "ticket_id": ticket_id}
+        facts = conn.execute(_QUEUE_FACTS, params).one()
+    recent = conn.execute(
+        _RECENT_HANDLING, {"service_id": service_id, "history": policy.estimate_history}
+    )
     per_ticket = handling_minutes(
-        handling_by_service(conn, [service_id], policy.estimate_history)[service_id],
+        [(done - served).total_seconds() / 60.0 for served, done in recent],
         float(expected_minutes),
     )
-    counters = open_counters_by_service(conn, [service_id]).get(service_id, 0)
-    return estimated_wait_minutes(ahead, per_ticket, counters)
-
-
-def waiting_ahead(conn: Connection, service_id: int, issued_at: datetime, ticket_id: int) -> int:
-    return int(
-        conn.execute(
-            sa.select(sa.func.count()).where(
-                ticket_t.c.service_id == service_id,
-                ticket_t.c.state == WAITING,
-                sa.or_(
-                    ticket_t.c.issued_at < issued_at,
-                    sa.and_(ticket_t.c.issued_at == issued_at, ticket_t.c.id < ticket_id),
-                ),
-            )
-        ).scalar_one()
-    )
+    return facts.ahead + 1, estimated_wait_minutes(facts.ahead, per_ticket, facts.counters)
 
 
 def ticket_info(
@@ -160,9 +211,9 @@ def ticket_info(
         raise NotFound(f"Unknown ticket {ticket_id if ticket_id is not None else tracking!r}")
     position = estimate = None
     if row.state == WAITING:
-        ahead = waiting_ahead(conn, row.service_id, row.issued_at, row.id)
-        position = ahead + 1
-        estimate = estimate_for(conn, row.service_id, row.expected_minutes, ahead, policy)
+        position, estimate = place_in_queue(
+            conn, row.service_id, row.expected_minutes, row.issued_at, row.id, policy
+        )
     return TicketInfo(
         id=row.id,
         number=row.number,

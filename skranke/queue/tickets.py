@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,11 +15,10 @@ from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.events import record
 from skranke.queue.lookup import (
     counter_row,
-    estimate_for,
+    place_in_queue,
     service_row,
     ticket_info,
     ticket_row,
-    waiting_ahead,
 )
 from skranke.queue.numbering import format_number, service_day
 from skranke.queue.states import Area, TicketSource, TicketState, transition
@@ -30,15 +29,28 @@ LANGUAGES = ("da", "en", "uk", "ar", "pl", "tr")
 S = TicketState
 
 
-def next_seq(conn: Connection, branch_id: int, day: Any, prefix: str) -> int:
-    """Bump the day's counter for this prefix; the row lock makes concurrent issuers queue."""
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    values = insert(ticket_counter_t).values(branch_id=branch_id, day=day, prefix=prefix, last=1)
-    stmt = values.on_conflict_do_update(
+_bump = {
+    dialect: insert(ticket_counter_t)
+    .values(
+        branch_id=sa.bindparam("branch_id"),
+        day=sa.bindparam("day"),
+        prefix=sa.bindparam("prefix"),
+        last=1,
+    )
+    .on_conflict_do_update(
         index_elements=["branch_id", "day", "prefix"],
         set_={"last": ticket_counter_t.c.last + 1},
-    ).returning(ticket_counter_t.c.last)
-    seq: int = conn.execute(stmt).scalar_one()
+    )
+    .returning(ticket_counter_t.c.last)
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
+_INSERT_TICKET = sa.insert(ticket_t).returning(ticket_t.c.id)
+
+
+def next_seq(conn: Connection, branch_id: int, day: date, prefix: str) -> int:
+    """Bump the day's counter for this prefix; the row lock makes concurrent issuers queue."""
+    params = {"branch_id": branch_id, "day": day, "prefix": prefix}
+    seq: int = conn.execute(_bump[conn.dialect.name], params).scalar_one()
     return seq
 
 
@@ -66,24 +78,22 @@ def issue_ticket(
     day = service_day(now, service.timezone)
     number = format_number(service.prefix, next_seq(conn, service.branch_id, day, service.prefix))
     tracking = secrets.token_urlsafe(16)
-    ticket_id: int = conn.execute(
-        sa.insert(ticket_t)
-        .values(
-            branch_id=service.branch_id,
-            service_id=service.id,
-            day=day,
-            number=number,
-            state=S.WAITING.value,
-            source=source.value,
-            language=language,
-            tracking=tracking,
-            booking_start=booking_start,
-            issued_at=now,
-        )
-        .returning(ticket_t.c.id)
-    ).scalar_one()
-    ahead = waiting_ahead(conn, service.id, now, ticket_id)
-    estimate = estimate_for(conn, service.id, service.expected_minutes, ahead, policy)
+    row = {
+        "branch_id": service.branch_id,
+        "service_id": service.id,
+        "day": day,
+        "number": number,
+        "state": S.WAITING.value,
+        "source": source.value,
+        "language": language,
+        "tracking": tracking,
+        "booking_start": booking_start,
+        "issued_at": now,
+    }
+    ticket_id: int = conn.execute(_INSERT_TICKET, row).scalar_one()
+    position, estimate = place_in_queue(
+        conn, service.id, service.expected_minutes, now, ticket_id, policy, newest=True
+    )
     record(
         conn,
         "ticket.issued",
@@ -112,7 +122,7 @@ def issue_ticket(
         counter_number=None,
         counter_name=None,
         recall_count=0,
-        position=ahead + 1,
+        position=position,
         estimated_wait_minutes=estimate,
     )
 

@@ -1,0 +1,119 @@
+"""SQLite's one writer: a thread that runs write jobs in batches, one transaction per batch.
+
+SQLite allows one writer at a time anyway. Running every write on one thread means writers
+queue instead of failing with "database is locked", and a batch of jobs that arrived together
+shares one BEGIN IMMEDIATE and one COMMIT (group commit), which is where most of a small
+transaction's cost goes. If any job in a batch fails, the batch is rolled back and each job
+runs again in a transaction of its own, so a bad request never takes good ones down with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from skranke.queue.events import take_pending
+
+Call = Callable[[Connection], Any]
+Outcome = tuple[bool, Any, list[dict[str, Any]]]  # ok, result or exception, events
+MAX_BATCH = 64
+
+
+class _Job:
+    __slots__ = ("call", "future", "loop")
+
+    def __init__(self, call: Call, future: asyncio.Future[Any], loop: asyncio.AbstractEventLoop):
+        self.call, self.future, self.loop = call, future, loop
+
+
+def _settle(job: _Job, outcome: Outcome) -> None:
+    if job.future.cancelled():
+        return
+    ok, value, events = outcome
+    if ok:
+        job.future.set_result((value, events))
+    else:
+        job.future.set_exception(value)
+
+
+def _settle_all(settled: list[tuple[_Job, Outcome]]) -> None:
+    for job, outcome in settled:
+        _settle(job, outcome)
+
+
+class SQLiteWriter:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="skranke-db-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+
+    def submit(self, call: Call) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._jobs.put(_Job(call, future, loop))
+        return future
+
+    def _run(self) -> None:
+        with self.engine.connect() as conn:
+            while True:
+                first = self._jobs.get()
+                if first is None:
+                    return
+                batch = [first]
+                stop = False
+                while len(batch) < MAX_BATCH:
+                    try:
+                        job = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        stop = True
+                        break
+                    batch.append(job)
+                self._deliver(self._run_batch(conn, batch))
+                if stop:
+                    return
+
+    def _deliver(self, settled: list[tuple[_Job, Outcome]]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, Outcome]]] = {}
+        for job, outcome in settled:
+            by_loop.setdefault(job.loop, []).append((job, outcome))
+        for loop, items in by_loop.items():
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle_all, items)
+
+    def _run_batch(self, conn: Connection, batch: list[_Job]) -> list[tuple[_Job, Outcome]]:
+        if len(batch) > 1:
+            try:
+                with conn.begin():
+                    done = [(job, _attempt(conn, job.call)) for job in batch]
+                return done
+            except Exception:
+                take_pending(conn)
+        settled = []
+        for job in batch:
+            try:
+                with conn.begin():
+                    outcome = _attempt(conn, job.call)
+            except Exception as exc:
+                take_pending(conn)
+                outcome = (False, exc, [])
+            settled.append((job, outcome))
+        return settled
+
+
+def _attempt(conn: Connection, call: Call) -> Outcome:
+    result = call(conn)
+    return True, result, take_pending(conn)
