@@ -44,6 +44,10 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def request(self, raw: bytes) -> int:
+        status, _ = await self.exchange(raw)
+        return status
+
+    async def exchange(self, raw: bytes) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -54,9 +58,8 @@ class Connection:
         for line in head.split(b"\r\n"):
             if line[:15].lower() == b"content-length:":
                 length = int(line[15:])
-        if length:
-            await self.reader.readexactly(length)
-        return status
+        body = await self.reader.readexactly(length) if length else b""
+        return status, body
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -64,8 +67,8 @@ class Connection:
             await self.writer.wait_closed()
 
 
-def post(path: str, body: dict[str, Any], headers: dict[str, str]) -> bytes:
-    payload = json.dumps(body).encode()
+def post(path: str, body: dict[str, Any] | None, headers: dict[str, str]) -> bytes:
+    payload = b"" if body is None else json.dumps(body).encode()
     lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(payload)}"]
     lines += ["Content-Type: application/json", *(f"{k}: {v}" for k, v in headers.items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload

@@ -12,7 +12,7 @@ from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.events import record
 from skranke.queue.lookup import counter_row, ticket_info, ticket_row
 from skranke.queue.routing import Candidate, CounterProfile, choose_next
-from skranke.queue.states import Area, CounterState, TicketState, transition
+from skranke.queue.states import Area, CounterState, Lane, TicketState, transition
 from skranke.queue.tables import counter_service_t, counter_t, service_t, ticket_t
 from skranke.queue.tickets import act
 from skranke.queue.views import QueuePolicy, TicketInfo
@@ -22,59 +22,54 @@ WAITING = TicketState.WAITING.value
 MAX_CLAIM_ATTEMPTS = 50
 
 
-def _candidate_columns() -> list[Any]:
-    return [
-        ticket_t.c.id,
-        ticket_t.c.service_id,
-        ticket_t.c.issued_at,
-        ticket_t.c.booking_start,
-        ticket_t.c.transferred_from_id,
-        ticket_t.c.target_counter_id,
-        service_t.c.area,
-        service_t.c.simple,
-    ]
+_COLUMNS = (
+    ticket_t.c.id,
+    ticket_t.c.service_id,
+    ticket_t.c.issued_at,
+    ticket_t.c.booking_start,
+    ticket_t.c.transferred_from_id,
+    ticket_t.c.target_counter_id,
+    service_t.c.area,
+    service_t.c.simple,
+)
+_HEAD_OF_SERVICE = (
+    sa.select(ticket_t.c.id)
+    .where(
+        ticket_t.c.service_id == service_t.c.id,
+        ticket_t.c.state == WAITING,
+        ticket_t.c.lane == Lane.WALK_IN,
+    )
+    .order_by(ticket_t.c.issued_at, ticket_t.c.id)
+    .limit(1)
+    .correlate(service_t)
+    .scalar_subquery()
+)
+# Within one service walk-ins share a weight, so the oldest always outranks the rest: the
+# head of each service plus every booked or transferred ticket is all routing needs.
+_CANDIDATES = sa.union_all(
+    sa.select(*_COLUMNS)
+    .select_from(service_t)
+    .join(ticket_t, ticket_t.c.id == _HEAD_OF_SERVICE)
+    .where(service_t.c.branch_id == sa.bindparam("branch_id")),
+    sa.select(*_COLUMNS)
+    .join(service_t, service_t.c.id == ticket_t.c.service_id)
+    .where(
+        ticket_t.c.branch_id == sa.bindparam("branch_id"),
+        ticket_t.c.state == WAITING,
+        ticket_t.c.lane > Lane.WALK_IN,
+    ),
+)
 
 
 def candidates(conn: Connection, branch_id: int) -> list[Candidate]:
-    """The head of each service's plain queue plus every booked or transferred ticket.
-
-    Within one service plain tickets share a weight, so the oldest always outranks the rest:
-    the heads are all the routing function needs, however long the queue.
-    """
-    head_ids = (
-        sa.select(ticket_t.c.id)
-        .where(
-            ticket_t.c.service_id == service_t.c.id,
-            ticket_t.c.state == WAITING,
-            ticket_t.c.booking_start.is_(None),
-            ticket_t.c.transferred_from_id.is_(None),
-        )
-        .order_by(ticket_t.c.issued_at, ticket_t.c.id)
-        .limit(1)
-        .correlate(service_t)
-        .scalar_subquery()
-    )
-    heads = sa.select(head_ids).where(service_t.c.branch_id == branch_id)
-    rows = conn.execute(
-        sa.select(*_candidate_columns())
-        .join(service_t, service_t.c.id == ticket_t.c.service_id)
-        .where(
-            ticket_t.c.branch_id == branch_id,
-            ticket_t.c.state == WAITING,
-            sa.or_(
-                ticket_t.c.id.in_(heads),
-                ticket_t.c.booking_start.is_not(None),
-                ticket_t.c.transferred_from_id.is_not(None),
-            ),
-        )
-    ).all()
+    rows = conn.execute(_CANDIDATES, {"branch_id": branch_id}).all()
     return [
         Candidate(
             ticket_id=r.id,
             service_id=r.service_id,
             area=Area(r.area),
             issued_at=r.issued_at,
-            simple=r.simple,
+            simple=bool(r.simple),
             booking_start=r.booking_start,
             transferred=r.transferred_from_id is not None,
             target_counter_id=r.target_counter_id,

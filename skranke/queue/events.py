@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,13 @@ from skranke.queue.tables import event_t
 # Events written in a transaction wait here until it commits; the database runner hands them
 # to live subscribers only then, so nobody sees a change that was rolled back.
 PENDING_KEY = "skranke.pending_events"
+# Built once: constructing a statement costs more than running it on SQLite.
+INSERT_EVENT = sa.insert(event_t).returning(event_t.c.seq)
+# Other server processes learn of each event through PostgreSQL LISTEN on this channel.
+NOTIFY_CHANNEL = "skranke_events"
+NOTIFY = sa.select(sa.func.pg_notify(sa.bindparam("channel"), sa.bindparam("payload")))
+# PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more.
+MAX_NOTIFY_BYTES = 7_900
 
 
 def record(
@@ -25,18 +33,15 @@ def record(
     counter_id: int | None = None,
     **payload: Any,
 ) -> int:
-    seq: int = conn.execute(
-        sa.insert(event_t)
-        .values(
-            at=at,
-            kind=kind,
-            branch_id=branch_id,
-            ticket_id=ticket_id,
-            counter_id=counter_id,
-            payload=payload,
-        )
-        .returning(event_t.c.seq)
-    ).scalar_one()
+    row = {
+        "at": at,
+        "kind": kind,
+        "branch_id": branch_id,
+        "ticket_id": ticket_id,
+        "counter_id": counter_id,
+        "payload": payload,
+    }
+    seq: int = conn.execute(INSERT_EVENT, row).scalar_one()
     event = {
         "seq": seq,
         "type": kind,
@@ -47,7 +52,19 @@ def record(
         **payload,
     }
     conn.info.setdefault(PENDING_KEY, []).append(event)
+    if conn.dialect.name == "postgresql":
+        # Inside the same transaction: PostgreSQL delivers the notice only if the change commits.
+        conn.execute(NOTIFY, {"channel": NOTIFY_CHANNEL, "payload": notify_payload(event)})
     return seq
+
+
+def notify_payload(event: dict[str, Any]) -> str:
+    text = json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=str)
+    if len(text.encode()) <= MAX_NOTIFY_BYTES:
+        return text
+    # Too big to send whole: listeners get the ids and fetch what they need themselves.
+    keys = ("seq", "type", "at", "branch_id", "ticket_id", "counter_id")
+    return json.dumps({**{k: event[k] for k in keys}, "truncated": True}, default=str)
 
 
 def take_pending(conn: Connection) -> list[dict[str, Any]]:

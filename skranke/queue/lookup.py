@@ -259,9 +259,7 @@ def queue_status(
     result = []
     for s in services:
         count, oldest = waiting.get(s.id, (0, None))
-        # SQLite's min() hands back text, not a datetime; the column type does not apply.
-        oldest_at = ticket_t.c.issued_at.type.process_result_value(oldest, conn.dialect)  # type: ignore[attr-defined]
-        longest = 0 if oldest_at is None else max(int((now - oldest_at).total_seconds() // 60), 0)
+        longest = 0 if oldest is None else max(int((now - oldest).total_seconds() // 60), 0)
         per_ticket = handling_minutes(handling[s.id], float(s.expected_minutes))
         result.append(
             ServiceQueue(

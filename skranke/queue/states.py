@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from skranke.queue.errors import IllegalTransition
 
@@ -29,6 +29,14 @@ class TicketSource(StrEnum):
     CHECKIN = "checkin"
     STAFF = "staff"
     MOBILE = "mobile"
+
+
+class Lane(IntEnum):
+    """Walk-ins queue by waiting time; booked and transferred citizens go before them."""
+
+    WALK_IN = 0
+    BOOKED = 1
+    TRANSFERRED = 2
 
 
 class CounterState(StrEnum):

@@ -111,7 +111,10 @@ class Ticket(SQLModel, table=True):
             sqlite_where=sa.text("transferred_from_id IS NULL"),
             postgresql_where=sa.text("transferred_from_id IS NULL"),
         ),
-        sa.Index("ix_ticket_waiting", "service_id", "state", "issued_at"),
+        # The head of a service's walk-in queue is one index probe, however long the queue.
+        sa.Index("ix_ticket_head", "service_id", "state", "lane", "issued_at", "id"),
+        # Booked and transferred tickets of a branch, found without scanning the walk-ins.
+        sa.Index("ix_ticket_lane", "branch_id", "state", "lane"),
         sa.Index("ix_ticket_finished", "service_id", "finished_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -123,6 +126,8 @@ class Ticket(SQLModel, table=True):
     source: TicketSource = Field(default=TicketSource.KIOSK, sa_type=_enum(TicketSource))
     language: str = Field(default="da", max_length=5)
     tracking: str = Field(max_length=40, index=True)
+    # Which queue the ticket stands in (see states.Lane); fixed when the ticket is made.
+    lane: int = 0
     booking_start: datetime | None = _ts()
     transferred_from_id: int | None = Field(default=None, foreign_key="ticket.id")
     target_counter_id: int | None = Field(default=None, foreign_key="counter.id")

@@ -21,7 +21,7 @@ from skranke.queue.lookup import (
     ticket_row,
 )
 from skranke.queue.numbering import format_number, service_day
-from skranke.queue.states import Area, TicketSource, TicketState, transition
+from skranke.queue.states import Area, Lane, TicketSource, TicketState, transition
 from skranke.queue.tables import counter_t, service_t, ticket_counter_t, ticket_t
 from skranke.queue.views import QueuePolicy, TicketInfo
 
@@ -87,6 +87,7 @@ def issue_ticket(
         "source": source.value,
         "language": language,
         "tracking": tracking,
+        "lane": Lane.WALK_IN if booking_start is None else Lane.BOOKED,
         "booking_start": booking_start,
         "issued_at": now,
     }
@@ -274,6 +275,7 @@ def transfer(
             source=ticket.source,
             language=ticket.language,
             tracking=ticket.tracking,
+            lane=Lane.TRANSFERRED,
             booking_start=ticket.booking_start,
             transferred_from_id=ticket.id,
             target_counter_id=counter_id,

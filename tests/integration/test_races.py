@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bench import _http
 from skranke.config import Settings
 from skranke.db import Database
 from skranke.queue.accounts import create_token, create_user, upsert_device
@@ -80,19 +82,27 @@ async def read_tickets(url: str) -> list[tuple[int, str, str]]:
         await db.stop()
 
 
-async def counter_loop(client: httpx.AsyncClient, counter: int, staff: str) -> list[int]:
+async def counter_loop(port: int, counter: int, staff: str) -> list[int]:
+    # A raw keep-alive client: httpx would spend more CPU than the server under test.
+    conn = _http.Connection("127.0.0.1", port)
     headers = {"Authorization": f"Bearer {staff}"}
+    call_next = _http.post(f"/api/v1/counters/{counter}/call-next", None, headers)
     called: list[int] = []
-    # Bounded: even if the server misbehaved, no counter loops for ever.
-    for _ in range(TICKETS + 10):
-        response = await client.post(f"/api/v1/counters/{counter}/call-next", headers=headers)
-        if response.status_code == 204:
-            return called
-        assert response.status_code == 200, response.text
-        ticket = response.json()["id"]
-        called.append(ticket)
-        done = await client.post(f"/api/v1/tickets/{ticket}/finish", headers=headers)
-        assert done.status_code == 200, done.text
+    try:
+        # Bounded: even if the server misbehaved, no counter loops for ever.
+        for _ in range(TICKETS + 10):
+            status, body = await conn.exchange(call_next)
+            if status == 204:
+                return called
+            assert status == 200, body
+            ticket = json.loads(body)["id"]
+            called.append(ticket)
+            status, body = await conn.exchange(
+                _http.post(f"/api/v1/tickets/{ticket}/finish", None, headers)
+            )
+            assert status == 200, body
+    finally:
+        await conn.close()
     raise AssertionError(f"counter {counter} never saw an empty queue")
 
 
@@ -100,15 +110,12 @@ async def counter_loop(client: httpx.AsyncClient, counter: int, staff: str) -> l
 def test_twenty_counters_call_every_ticket_exactly_once(database_url: str) -> None:
     staff, _ = asyncio.run(prepare(database_url, TICKETS))
 
-    async def race(base: str) -> list[list[int]]:
-        limits = httpx.Limits(max_connections=COUNTERS)
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-            return await asyncio.gather(
-                *(counter_loop(client, n, staff) for n in range(1, COUNTERS + 1))
-            )
+    async def race(port: int) -> list[list[int]]:
+        loops = (counter_loop(port, n, staff) for n in range(1, COUNTERS + 1))
+        return await asyncio.wait_for(asyncio.gather(*loops), timeout=300)
 
     with ServerThread(create_app(Settings(database_url=database_url))) as server:
-        per_counter = asyncio.run(race(server.url))
+        per_counter = asyncio.run(race(server.port))
 
     called = [t for tickets in per_counter for t in tickets]
     twice = [t for t, n in Counter(called).items() if n > 1]
