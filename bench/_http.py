@@ -74,10 +74,16 @@ def post(path: str, body: dict[str, Any] | None, headers: dict[str, str]) -> byt
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
-async def closed_loop(host: str, port: int, raw: bytes, total: int, concurrency: int) -> Result:
-    """`concurrency` connections send back to back until `total` requests are answered."""
+async def closed_loop(
+    host: str, port: int, raw: bytes | list[bytes], total: int, concurrency: int
+) -> Result:
+    """`concurrency` connections send back to back until `total` requests are answered.
+
+    With a list of requests, they are sent in turn (e.g. tickets for different services).
+    """
     result = Result()
     remaining = total
+    requests = raw if isinstance(raw, list) else [raw]
 
     async def worker() -> None:
         nonlocal remaining
@@ -86,7 +92,7 @@ async def closed_loop(host: str, port: int, raw: bytes, total: int, concurrency:
             while remaining > 0:
                 remaining -= 1
                 start = time.perf_counter()
-                status = await conn.request(raw)
+                status = await conn.request(requests[remaining % len(requests)])
                 result.latencies_ms.append((time.perf_counter() - start) * 1000)
                 result.statuses[status] = result.statuses.get(status, 0) + 1
         finally:
@@ -98,13 +104,16 @@ async def closed_loop(host: str, port: int, raw: bytes, total: int, concurrency:
     return result
 
 
-async def open_loop(host: str, port: int, raw: bytes, rate: float, seconds: float) -> Result:
+async def open_loop(
+    host: str, port: int, raw: bytes | list[bytes], rate: float, seconds: float
+) -> Result:
     """Requests start on a fixed schedule, like kiosks that do not wait for each other."""
     result = Result()
+    requests = raw if isinstance(raw, list) else [raw]
     idle: list[Connection] = []
     total = int(rate * seconds)
 
-    async def one(due: float) -> None:
+    async def one(due: float, raw: bytes) -> None:
         conn = idle.pop() if idle else Connection(host, port)
         # Latency counts from when the request was due, so a stalled server cannot hide it.
         status = await conn.request(raw)
@@ -119,7 +128,7 @@ async def open_loop(host: str, port: int, raw: bytes, rate: float, seconds: floa
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(due)))
+        tasks.append(asyncio.create_task(one(due, requests[i % len(requests)])))
     await asyncio.gather(*tasks)
     result.seconds = time.perf_counter() - began
     for conn in idle:
