@@ -25,7 +25,6 @@ from skranke.db import Database
 from skranke.demo import load_demo
 from skranke.migrate import upgrade
 
-
 # The kiosk mix: tickets for every drop-in errand of the demo branch in turn. (All in one
 # service would build a queue of thousands, which no branch has; counting it then dominates.)
 WALK_IN = ["mitid", "flytning", "sundhedskort", "laan", "digital", "print"]
@@ -123,7 +122,7 @@ def main() -> None:
                 "database": "sqlite",
                 "cpus": os.cpu_count(),
                 "concurrency": args.concurrency,
-        "services": WALK_IN,
+                "services": WALK_IN,
                 "skranke": figures,
                 "bare_starlette_sqlite_insert": bare_figures,
                 "throughput_ratio_to_bare": round(ratio, 3),
