@@ -35,9 +35,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def translator(lang: str) -> Callable[..., str]:
     own = catalogue(lang)
-    fallbacks = [catalogue("en"), catalogue("da")] if lang not in ("da", "en") else [
-        catalogue("da")
-    ]
+    fallbacks = (
+        [catalogue("en"), catalogue("da")] if lang not in ("da", "en") else [catalogue("da")]
+    )
 
     def gettext(key: str, **values: object) -> str:
         text = own.get(key)
