@@ -27,14 +27,24 @@ browsers:
 	fi
 
 run: install
-	mkdir -p var
+	mkdir -p var/tickets
 	$(BIN)/skranke migrate
-	$(BIN)/skranke demo --no-printer
-	@echo
-	@echo "  Server:         http://127.0.0.1:$(PORT)/api/v1/branches"
-	@echo "  Queue:          http://127.0.0.1:$(PORT)/api/v1/branches/hovedbiblioteket/queue"
-	@echo "  API document:   http://127.0.0.1:$(PORT)/api/v1/openapi.json"
-	@echo
+	@# The demo kiosk prints to a printer emulator beside the server; Ctrl-C stops both.
+	@printer_port=$${PRINTER_PORT:-9100}; \
+	demo=$$($(BIN)/skranke demo --printer network://127.0.0.1:$$printer_port) || exit 1; \
+	echo "$$demo"; \
+	token=$$(echo "$$demo" | awk '/Kiosk token:/ {print $$3}'); \
+	$(BIN)/skranke printer-emulator --port $$printer_port --out var/tickets & emulator=$$!; \
+	trap 'kill $$emulator 2>/dev/null' EXIT INT TERM; \
+	sleep 1; \
+	kill -0 $$emulator 2>/dev/null || echo "  The printer emulator did not start: is port $$printer_port taken? Try PRINTER_PORT=9101 make run"; \
+	echo; \
+	echo "  Kiosk:          http://127.0.0.1:$(PORT)/kiosk/kiosk-1#token=$$token"; \
+	echo "                  (portrait 1080x1920 or landscape 1920x1080; the token is kept by the page)"; \
+	echo "  Printed tickets: $(CURDIR)/var/tickets/ (ticket-N.txt and ticket-N.png)"; \
+	echo "  Queue:          http://127.0.0.1:$(PORT)/api/v1/branches/hovedbiblioteket/queue"; \
+	echo "  API document:   http://127.0.0.1:$(PORT)/api/v1/openapi.json"; \
+	echo; \
 	$(BIN)/skranke serve --host 127.0.0.1 --port $(PORT)
 
 lint: install

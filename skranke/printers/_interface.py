@@ -6,15 +6,6 @@ import abc
 from enum import Enum
 
 
-class PrinterError(Exception):
-    """A failed print; `permanent` means retrying cannot help until someone fixes the config."""
-
-    def __init__(self, message: str, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-
-
 class PrinterStatus(Enum):
     READY = "ready"
     PAPER_LOW = "paper_low"
@@ -22,6 +13,21 @@ class PrinterStatus(Enum):
     OFFLINE = "offline"  # answered, but not printing: cover open, error, disabled queue
     UNREACHABLE = "unreachable"  # no connection at all
     UNKNOWN = "unknown"  # connected but no answer, or the connection cannot ask
+
+
+class PrinterError(Exception):
+    """A failed print; `permanent` means retrying cannot help until someone fixes the config.
+
+    `status` is what the printer said was wrong, when it was asked (a print agent asks).
+    """
+
+    def __init__(
+        self, message: str, permanent: bool = False, status: PrinterStatus | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.status = status
 
 
 class Printer(abc.ABC):

@@ -144,7 +144,8 @@ def layout_ticket(ticket: TicketPrint) -> Layout:
         blocks.append(Text(labels["next"]))
     else:
         blocks.append(Text(labels["ahead"].format(count=ticket.position)))
-    if ticket.wait_minutes is not None:
+    # "About 0 min" tells nothing the "you are next" line does not.
+    if ticket.wait_minutes:
         blocks.append(Text(labels["wait"].format(minutes=ticket.wait_minutes)))
     blocks += [Feed(), Text(labels["track"]), Qr(ticket.qr_url)]
     # Footers are often typed with line breaks in the admin form; keep them.

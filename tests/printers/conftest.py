@@ -1,14 +1,27 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
+import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
+from skranke.config import Settings
+from skranke.demo import load_demo
+from skranke.printers import jobs
 from skranke.printers.ticket import TicketPrint
+from skranke.queue.tables import device_t, event_t
+from skranke.web.app import create_app
 
 COPENHAGEN_WINTER = timezone(timedelta(hours=1))
+TICKETS = "/api/v1/branches/hovedbiblioteket/tickets"
 
 
 @pytest.fixture
@@ -43,3 +56,62 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@dataclass
+class Site:
+    client: TestClient
+    app: Starlette
+    kiosk_token: str
+    staff_token: str
+    published: list[dict[str, Any]]
+
+    def issue(self, service: str = "flytning", key: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.kiosk_token}"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return self.client.post(TICKETS, json={"service": service}, headers=headers)
+
+    def db(self, fn: Callable[..., Any], *args: Any, write: bool = False) -> Any:
+        db = self.app.state.db
+        return self.client.portal.call(db.write if write else db.read, fn, *args)  # type: ignore[union-attr]
+
+    def use_printer(self, url: str | None) -> None:
+        def update(conn: Connection) -> None:
+            kiosk = device_t.c.key == "kiosk-1"
+            conn.execute(sa.update(device_t).where(kiosk).values(printer_url=url))
+
+        self.db(update, write=True)
+
+    def job(self, ticket_id: int) -> dict[str, Any]:
+        def find(conn: Connection) -> dict[str, Any]:
+            row = conn.execute(
+                sa.select(jobs.print_job_t).where(jobs.print_job_t.c.ticket_id == ticket_id)
+            ).one()
+            return dict(row._mapping)
+
+        found: dict[str, Any] = self.db(find)
+        return found
+
+    def recorded(self, kind: str) -> list[dict[str, Any]]:
+        def find(conn: Connection) -> list[dict[str, Any]]:
+            rows = conn.execute(sa.select(event_t).where(event_t.c.kind == kind))
+            return [dict(r._mapping) for r in rows]
+
+        found: list[dict[str, Any]] = self.db(find)
+        return found
+
+
+@pytest.fixture
+def site(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    monkeypatch.setenv("SKRANKE_PRINT_RETRY_SECONDS", "0.1")
+    monkeypatch.setenv("SKRANKE_PRINT_RETRY_MAX_SECONDS", "0.2")
+    monkeypatch.setenv("SKRANKE_PRINT_TIMEOUT_SECONDS", "2")
+    monkeypatch.setenv("SKRANKE_PRINT_PROBE_SECONDS", "0.5")
+    app = create_app(Settings(database_url=sqlite_db, public_url="https://skranke.example"))
+    with TestClient(app) as client:
+        db = app.state.db
+        creds = client.portal.call(db.write, load_demo, datetime.now(UTC), None)  # type: ignore[union-attr]
+        published: list[dict[str, Any]] = []
+        db.listeners.append(published.extend)
+        yield Site(client, app, creds.kiosk_token, creds.staff_token, published)

@@ -1,0 +1,181 @@
+// The touch kiosk: tap a service, get a number (printed, and on screen with a QR code).
+// The device token comes once in the address (#token=... or ?token=...) and is then kept in
+// localStorage, so it is neither shown nor sent again in the address.
+
+const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+const texts = config.texts;
+const storeKey = `skranke.kiosk.${config.device}.token`;
+const $ = (selector) => document.querySelector(selector);
+const field = (name) => document.querySelector(`[data-field="${name}"]`);
+
+function text(key, values = {}) {
+  return (texts[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function takeToken() {
+  const url = new URL(location.href);
+  const hash = new URLSearchParams(url.hash.slice(1));
+  const given = hash.get("token") || url.searchParams.get("token");
+  if (given) {
+    localStorage.setItem(storeKey, given);
+    url.searchParams.delete("token");
+    url.hash = "";
+    history.replaceState(null, "", url);
+  }
+  return localStorage.getItem(storeKey);
+}
+
+const token = takeToken();
+const services = [...document.querySelectorAll("button[data-service]")];
+let busy = false;
+
+function setBusy(value) {
+  busy = value;
+  for (const button of services) button.disabled = value || !token;
+}
+
+function showMessage(message) {
+  $("#kiosk-message").textContent = message;
+}
+
+// ---- Going back to the start: after a ticket, and when a citizen walked away mid-choice ----
+
+function restart() {
+  // A reload, not a reset: fresh waits, the kiosk's own language, and no state left over.
+  location.assign(location.pathname);
+}
+
+let idleTimer = null;
+function watchIdle() {
+  clearTimeout(idleTimer);
+  if (config.lang !== config.defaultLang && $("#result").hidden) {
+    idleTimer = setTimeout(restart, config.idleSeconds * 1000);
+  }
+}
+document.addEventListener("pointerdown", watchIdle);
+document.addEventListener("keydown", watchIdle);
+
+let remaining = 0;
+let countdown = null;
+function tick() {
+  field("countdown").textContent = text("kiosk.returning", { seconds: remaining });
+  if (remaining-- <= 0) restart();
+}
+function startCountdown(seconds) {
+  remaining = seconds;
+  clearInterval(countdown);
+  tick();
+  countdown = setInterval(tick, 1000);
+}
+
+// ---- Taking a ticket ----
+
+async function post(service, key) {
+  const response = await fetch(`/api/v1/branches/${encodeURIComponent(config.branch)}/tickets`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Authorization: `Bearer ${token}`,
+      // The same key on a retry: the server answers with the first ticket, not a second.
+      "Idempotency-Key": key,
+    },
+    body: JSON.stringify({ service, language: config.lang }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function takeTicket(service) {
+  if (busy) return;
+  setBusy(true);
+  showMessage(text("kiosk.busy"));
+  const key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+  let result = null;
+  for (let attempt = 0; attempt < 3 && result === null; attempt++) {
+    try {
+      result = await post(service, key);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+    }
+  }
+  if (result?.status === 201) {
+    showMessage("");
+    showTicket(result.body, service);
+    return;
+  }
+  showMessage(result?.status === 401 ? text("kiosk.not_set_up") : text("kiosk.error"));
+  setBusy(false);
+}
+
+function showTicket(ticket, service) {
+  const button = services.find((b) => b.dataset.service === service);
+  const printing = ticket.print?.status ?? "no_printer";
+  const printed = printing === "printed" || printing === "queued";
+  $("#result-title").textContent = printed ? text("kiosk.take_ticket") : text("kiosk.remember_number");
+  field("number").textContent = ticket.number;
+  field("service").textContent = button.querySelector(".kiosk-service-name").textContent;
+  const ahead = Math.max((ticket.position ?? 1) - 1, 0);
+  const wait = ahead === 0 ? text("kiosk.next") : text("kiosk.ahead", { count: ahead });
+  const minutes = ticket.estimated_wait_minutes;
+  field("wait").textContent = minutes ? `${wait} · ${text("kiosk.wait_about", { minutes })}` : wait;
+  field("print").textContent = text(`kiosk.print.${printing}`);
+  field("print").classList.toggle("kiosk-print--failed", printing === "failed");
+  const tracking = ticket.tracking_url.split("/").pop();
+  field("qr").src = `/qr/t/${encodeURIComponent(tracking)}.svg`;
+  $("#start").hidden = true;
+  $("#result").hidden = false;
+  document.body.classList.add("kiosk--result");
+  $("#result").dataset.number = ticket.number;
+  $("#result-title").focus();
+  clearTimeout(idleTimer);
+  startCountdown(config.resultSeconds);
+}
+
+function speak() {
+  if (!("speechSynthesis" in window)) return;
+  const utterance = new SpeechSynthesisUtterance(
+    text("kiosk.spoken", {
+      // Spelled out: "F 0 1 2" is read as letters and digits, not as a word.
+      number: field("number").textContent.split("").join(" "),
+      service: field("service").textContent,
+    }),
+  );
+  utterance.lang = document.documentElement.lang;
+  speechSynthesis.cancel();
+  speechSynthesis.speak(utterance);
+}
+
+// ---- Keeping the estimated waits fresh ----
+
+async function refreshWaits() {
+  try {
+    const response = await fetch(`/api/v1/branches/${encodeURIComponent(config.branch)}/queue`);
+    if (!response.ok) return;
+    for (const queue of await response.json()) {
+      const label = document.querySelector(`[data-wait="${CSS.escape(queue.service)}"]`);
+      if (!label) continue;
+      label.textContent = queue.waiting === 0
+        ? text("kiosk.wait.none")
+        : text("kiosk.wait.some", { waiting: queue.waiting, minutes: queue.estimated_wait_minutes });
+    }
+  } catch {
+    // Offline for a moment: the last figures stay until the next refresh.
+  }
+}
+
+for (const button of services) {
+  button.addEventListener("click", () => takeTicket(button.dataset.service));
+}
+document.querySelector('[data-action="done"]').addEventListener("click", restart);
+document.querySelector('[data-action="extend"]').addEventListener("click", () => {
+  startCountdown(remaining + config.extendSeconds);
+});
+document.querySelector('[data-action="speak"]').addEventListener("click", speak);
+
+if (token) {
+  setBusy(false);
+} else {
+  showMessage(text("kiosk.not_set_up"));
+}
+document.body.dataset.ready = "true";
+watchIdle();
+setInterval(refreshWaits, 30000);
