@@ -1,4 +1,4 @@
-"""Who is calling the API: staff by API token, kiosks and displays by device token."""
+"""Who is calling the API: staff by token or session, kiosks and displays by device token."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from starlette.requests import Request
 from skranke.db import Database
 from skranke.queue.accounts import Principal, hash_token, principal_for_token
 from skranke.web.errors import ApiError
+from skranke.web.sessions import api_session_principal
 
 # A kiosk sends its token with every ticket; remembering who it is for a few seconds saves a
 # database round trip per request. A deleted token therefore works for at most this long.
@@ -39,7 +40,8 @@ class TokenCache:
 async def principal(request: Request) -> Principal | None:
     header = request.headers.get("authorization", "")
     if not header:
-        return None
+        # A page's own calls: the staff session cookie, with the CSRF header when changing.
+        return api_session_principal(request)
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:

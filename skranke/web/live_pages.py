@@ -1,0 +1,137 @@
+"""The live pages: `/counter` for staff, `/display/{device}` on the wall, `/t/{tracking}`.
+
+Each page is rendered with what it needs to start; its script then follows the matching
+websocket (see docs/live.md). Texts reach the scripts as JSON from the page's catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from skranke.db import Database
+from skranke.displays import snapshots
+from skranke.queue.states import DeviceKind
+from skranke.queue.tables import branch_t, counter_t, device_t, service_t
+from skranke.web.i18n import catalogue
+from skranke.web.sessions import csrf_token, session_principal
+from skranke.web.templating import language, render
+
+
+def texts(lang: str, *prefixes: str) -> dict[str, str]:
+    merged = {**catalogue("da"), **catalogue(lang)}
+    return {key: text for key, text in merged.items() if key.startswith(prefixes)}
+
+
+def counters_for(conn: sa.Connection, branch_ids: frozenset[int] | None) -> list[dict[str, Any]]:
+    query = (
+        sa.select(counter_t, branch_t.c.name.label("branch_name"))
+        .join(branch_t, branch_t.c.id == counter_t.c.branch_id)
+        .order_by(branch_t.c.name, counter_t.c.number)
+    )
+    if branch_ids is not None:
+        query = query.where(counter_t.c.branch_id.in_(branch_ids))
+    return [
+        {
+            "id": r.id,
+            "number": r.number,
+            "name": r.name,
+            "area": r.area,
+            "state": r.state,
+            "branch_id": r.branch_id,
+            "branch_name": r.branch_name,
+        }
+        for r in conn.execute(query)
+    ]
+
+
+def transfer_targets(conn: sa.Connection, branch_id: int) -> dict[str, list[dict[str, Any]]]:
+    services = conn.execute(
+        sa.select(service_t.c.key, service_t.c.name_da, service_t.c.name_en)
+        .where(service_t.c.branch_id == branch_id, service_t.c.active.is_(True))
+        .order_by(service_t.c.sort_order, service_t.c.id)
+    )
+    counters = conn.execute(
+        sa.select(counter_t.c.id, counter_t.c.number)
+        .where(counter_t.c.branch_id == branch_id)
+        .order_by(counter_t.c.number)
+    )
+    return {
+        "services": [{"key": s.key, "name": {"da": s.name_da, "en": s.name_en}} for s in services],
+        "counters": [{"id": c.id, "number": c.number} for c in counters],
+    }
+
+
+def display_exists(conn: sa.Connection, key: str) -> bool:
+    found = conn.execute(
+        sa.select(device_t.c.id).where(device_t.c.key == key, device_t.c.kind == DeviceKind.DISPLAY)
+    ).first()
+    return found is not None
+
+
+async def counter_page(request: Request) -> Response:
+    who = session_principal(request)
+    if who is None:
+        here = quote(f"{request.url.path}?{request.url.query}".rstrip("?"), safe="")
+        return RedirectResponse(f"/login?next={here}", status_code=303)
+    db: Database = request.app.state.db
+    counters = await db.read(counters_for, who.branch_ids)
+    chosen = request.query_params.get("counter")
+    counter = next((c for c in counters if str(c["id"]) == chosen), None)
+    context = {"who": who, "csrf": csrf_token(request), "counters": counters}
+    if counter is None:
+        status = 404 if chosen else 200
+        return render(request, "counter_pick.html", context, status_code=status)
+    lang = language(request)
+    config = {
+        "counter": counter,
+        "csrf": context["csrf"],
+        "lang": lang,
+        "texts": texts(lang, "counter.", "live."),
+        **await db.read(transfer_targets, counter["branch_id"]),
+    }
+    return render(request, "counter.html", {**context, "counter": counter, "config": config})
+
+
+async def display_page(request: Request) -> Response:
+    db: Database = request.app.state.db
+    key: str = request.path_params["device"]
+    if not await db.read(display_exists, key):
+        return render(request, "error.html", {"status": 404}, status_code=404)
+    lang = language(request)
+    config = {
+        "device": key,
+        "lang": lang,
+        "texts": texts(lang, "display.", "live."),
+        "announce": {code: catalogue(code)["display.announce"] for code in ("da", "en")},
+    }
+    return render(request, "display.html", {"config": config, "device": key})
+
+
+async def ticket_page(request: Request) -> Response:
+    db: Database = request.app.state.db
+    tracking: str = request.path_params["tracking"]
+    ticket = await db.read(snapshots.ticket_state, tracking, request.app.state.policy)
+    if ticket is None:
+        return render(request, "error.html", {"status": 404}, status_code=404)
+    lang = language(request)
+    config = {
+        "tracking": tracking,
+        "lang": lang,
+        "ticket": ticket,
+        "texts": texts(lang, "ticket.", "live."),
+    }
+    return render(request, "ticket.html", {"ticket": ticket, "config": config})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/counter", counter_page, methods=["GET"]),
+        Route("/display/{device}", display_page, methods=["GET"]),
+        Route("/t/{tracking}", ticket_page, methods=["GET"]),
+    ]

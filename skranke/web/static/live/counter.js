@@ -1,0 +1,296 @@
+// The counter page: the current citizen, the queue and the actions, following
+// /ws/counter/{id} and acting through the JSON API with the session cookie + CSRF header.
+import { element, follow, readConfig, translator } from "./socket.js";
+
+const config = readConfig();
+const t = translator(config.texts);
+const $ = (id) => document.getElementById(id);
+const counterId = config.counter.id;
+const lang = config.lang;
+const SHORTCUTS = { n: "call-next", g: "recall", b: "serve", a: "finish", u: "no-show", p: "park" };
+// Which actions make sense for the current ticket's state.
+const ALLOWED = {
+  none: ["call-next"],
+  called: ["recall", "serve", "finish", "no-show", "park", "transfer"],
+  serving: ["call-next", "finish", "park", "transfer"],
+};
+const shortcutsKey = "skranke.counter.shortcuts";
+
+let state = { counter: config.counter, current: null, parked: [], services: [], waiting: [] };
+let clockOffset = 0;
+let queueReceivedAt = Date.now();
+let busy = false;
+let online = false;
+
+function message(text, isError = false) {
+  const box = $("message");
+  box.textContent = text;
+  box.classList.toggle("error", isError);
+}
+
+function now() {
+  return Date.now() + clockOffset;
+}
+
+function minutesSince(iso) {
+  return Math.max(0, Math.floor((now() - Date.parse(iso)) / 60000));
+}
+
+function elapsed(iso) {
+  const seconds = Math.max(0, Math.floor((now() - Date.parse(iso)) / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function serviceName(ticket) {
+  return ticket.service_name?.[lang] || ticket.service_name?.da || ticket.service;
+}
+
+function currentKind() {
+  const current = state.current;
+  if (!current) return "none";
+  return current.state === "serving" ? "serving" : "called";
+}
+
+function renderCurrent() {
+  const current = state.current;
+  $("current-number").textContent = current ? current.number : "–";
+  $("current-details").textContent = current
+    ? `${serviceName(current)} · ${t(`live.state.${current.state}`)}` +
+      (current.recall_count ? ` · ${t("counter.recalls", { count: current.recall_count })}` : "")
+    : t("counter.nobody");
+  $("current-elapsed-row").hidden = !current?.called_at;
+  tickElapsed();
+  renderButtons();
+}
+
+function renderButtons() {
+  const allowed = ALLOWED[currentKind()];
+  for (const button of document.querySelectorAll("[data-action]")) {
+    button.disabled = busy || !online || !allowed.includes(button.dataset.action);
+  }
+  const canTransfer = !busy && online && allowed.includes("transfer");
+  $("transfer-button").disabled = !canTransfer;
+  $("transfer-target").disabled = !canTransfer;
+  $("call-button").disabled = busy || !online || !allowed.includes("call-next");
+  for (const button of document.querySelectorAll("[data-state]")) {
+    const mine = button.dataset.state === state.counter.state;
+    button.setAttribute("aria-pressed", String(mine));
+    button.disabled = busy || !online;
+  }
+  for (const button of document.querySelectorAll(".ticket-list button")) {
+    button.disabled = busy || !online;
+  }
+}
+
+function renderCounter() {
+  const label = t(`counter.state.${state.counter.state}`);
+  $("counter-state").textContent = t("counter.state_is", { state: label });
+  renderCurrent();
+  keepFocus(renderParked);
+  renderButtons();
+}
+
+function renderParked() {
+  $("parked-list").replaceChildren(
+    ...(state.parked.length
+      ? state.parked.map((ticket) =>
+          ticketItem(ticket, t("counter.resume_this", { number: ticket.number }), t("counter.resume"), () =>
+            act(`/api/v1/tickets/${ticket.id}/resume`),
+          ),
+        )
+      : [element("li", { class: "empty", text: t("counter.no_parked") })]),
+  );
+}
+
+function ticketItem(ticket, label, buttonText, onClick) {
+  const button = element("button", {
+    type: "button",
+    class: "secondary small",
+    "aria-label": label,
+    "data-ticket": String(ticket.id),
+    text: buttonText,
+  });
+  button.addEventListener("click", onClick);
+  const since = ticket.issued_at ? ` · ${t("live.minutes", { minutes: minutesSince(ticket.issued_at) })}` : "";
+  return element(
+    "li",
+    {},
+    element("span", { class: "ticket-number", text: ticket.number }),
+    element("span", { class: "ticket-meta", text: `${serviceName(ticket)}${since}` }),
+    button,
+  );
+}
+
+function renderQueue() {
+  renderQueueTable();
+  keepFocus(renderWaiting);
+  renderButtons();
+}
+
+// Lists are redrawn on every push; a keyboard user's focus stays on the same ticket's button.
+function keepFocus(render) {
+  const focused = document.activeElement?.closest?.(".ticket-list button");
+  const id = focused?.dataset.ticket;
+  const list = focused?.closest("ul");
+  render();
+  if (id && list) list.querySelector(`button[data-ticket="${id}"]`)?.focus();
+}
+
+function renderQueueTable() {
+  const passed = Math.floor((Date.now() - queueReceivedAt) / 60000);
+  $("queue-rows").replaceChildren(
+    ...state.services.map((service) => {
+      const name = element("th", { scope: "row", text: service.name[lang] || service.name.da });
+      if (service.mine) name.append(" ", element("span", { class: "tag", text: t("counter.served_here") }));
+      const longest = service.waiting ? service.longest_wait_minutes + passed : 0;
+      return element(
+        "tr",
+        { class: service.mine ? "mine" : "" },
+        name,
+        element("td", { class: "num", text: String(service.waiting) }),
+        element("td", { class: "num", text: t("live.minutes", { minutes: longest }) }),
+        element("td", { class: "num", text: t("live.minutes", { minutes: service.estimated_wait_minutes }) }),
+      );
+    }),
+  );
+}
+
+function renderWaiting() {
+  const byKey = Object.fromEntries(state.services.map((s) => [s.service, s]));
+  $("waiting-list").replaceChildren(
+    ...(state.waiting.length
+      ? state.waiting.map((ticket) =>
+          ticketItem(
+            { ...ticket, service_name: byKey[ticket.service]?.name },
+            t("counter.call_this", { number: ticket.number }),
+            t("counter.call"),
+            () => act(`/api/v1/counters/${counterId}/call`, { ticket: ticket.id }),
+          ),
+        )
+      : [element("li", { class: "empty", text: t("counter.nobody_waiting") })]),
+  );
+}
+
+function tickElapsed() {
+  if (state.current?.called_at) $("current-elapsed").textContent = elapsed(state.current.called_at);
+}
+
+async function act(path, body) {
+  if (busy) return null;
+  busy = true;
+  renderButtons();
+  try {
+    const response = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": config.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 204) {
+      message(t("counter.nobody_waiting"));
+      return null;
+    }
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 401) {
+      message(t("counter.session_ended"), true);
+      return null;
+    }
+    if (!response.ok) {
+      message(t("counter.error", { detail: data.detail || response.status }), true);
+      return null;
+    }
+    message(data.state === "called" ? t("counter.called_ok", { number: data.number }) : t("counter.done_ok"));
+    return data;
+  } catch (error) {
+    message(t("counter.error", { detail: t("live.offline") }), true);
+    return null;
+  } finally {
+    busy = false;
+    renderButtons();
+  }
+}
+
+function run(action) {
+  if (action === "call-next") return act(`/api/v1/counters/${counterId}/call-next`);
+  if (state.current) return act(`/api/v1/tickets/${state.current.id}/${action}`);
+  return null;
+}
+
+for (const button of document.querySelectorAll("[data-action]")) {
+  button.addEventListener("click", () => run(button.dataset.action));
+}
+for (const button of document.querySelectorAll("[data-state]")) {
+  button.addEventListener("click", () => act(`/api/v1/counters/${counterId}/state`, { state: button.dataset.state }));
+}
+$("transfer-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const [kind, target] = $("transfer-target").value.split(":");
+  if (!state.current || !target) return;
+  const body = kind === "service" ? { service: target } : { counter: Number(target) };
+  act(`/api/v1/tickets/${state.current.id}/transfer`, body).then((done) => {
+    if (done) $("transfer-target").value = "";
+  });
+});
+$("call-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const number = $("call-number").value.trim().toUpperCase();
+  if (!number) return;
+  act(`/api/v1/counters/${counterId}/call`, { ticket: number }).then((done) => {
+    if (done) $("call-number").value = "";
+  });
+});
+
+// Single-letter shortcuts can be switched off (WCAG 2.1.4) and never fire while typing.
+const shortcutsBox = $("shortcuts-on");
+shortcutsBox.checked = localStorage.getItem(shortcutsKey) !== "off";
+shortcutsBox.addEventListener("change", () => localStorage.setItem(shortcutsKey, shortcutsBox.checked ? "on" : "off"));
+document.addEventListener("keydown", (event) => {
+  if (!shortcutsBox.checked || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+  if (event.target.closest?.("input, select, textarea, [contenteditable]")) return;
+  const key = event.key.toLowerCase();
+  if (key === "o" && !$("transfer-target").disabled) $("transfer-target").focus();
+  else if (key === "k") $("call-number").focus();
+  else if (SHORTCUTS[key]) {
+    const button = document.querySelector(`[data-action="${SHORTCUTS[key]}"]`);
+    if (button.disabled) return;
+    button.click();
+  } else return;
+  event.preventDefault();
+});
+
+follow(`/ws/counter/${counterId}`, {
+  onSnapshot(snapshot) {
+    clockOffset = Date.parse(snapshot.now) - Date.now();
+    queueReceivedAt = Date.now();
+    state = { ...state, ...snapshot };
+    renderCounter();
+    renderQueue();
+  },
+  onMessage(update) {
+    if (update.type === "counter") {
+      state = { ...state, counter: update.counter, current: update.current, parked: update.parked };
+      renderCounter();
+    } else if (update.type === "queue") {
+      queueReceivedAt = Date.now();
+      state = { ...state, services: update.services, waiting: update.waiting };
+      renderQueue();
+    }
+  },
+  onOnline() {
+    online = true;
+    $("offline").hidden = true;
+    renderButtons();
+  },
+  onOffline() {
+    online = false;
+    $("offline").hidden = false;
+    renderButtons();
+  },
+  onDenied(code) {
+    message(code === 4401 ? t("counter.session_ended") : t("counter.forbidden"), true);
+  },
+});
+setInterval(tickElapsed, 1000);
+// Longest waits grow between pushes; only the table is redrawn, so focus stays put.
+setInterval(renderQueueTable, 30000);
+renderCounter();

@@ -1,0 +1,191 @@
+// The wall display: latest calls (newest highlighted, chimed and spoken), waiting per area,
+// and a clock. It runs for weeks: every list is capped and every render replaces, never adds.
+import { element, follow, readConfig, spokenNumber, translator } from "./socket.js";
+import { chime, soundBlocked, unlockSound } from "./sound.js";
+
+const MAX_CALLS = 7;
+const MAX_PENDING_ANNOUNCEMENTS = 5;
+const config = readConfig();
+const t = translator(config.texts);
+const $ = (id) => document.getElementById(id);
+const storageKey = `skranke.display.${config.device}.token`;
+const VOICE_LANG = { da: "da-DK", en: "en-GB" };
+
+let calls = [];
+let announce = ["da"];
+let timeZone = "Europe/Copenhagen";
+let clockOffset = 0;
+const pending = [];
+let speaking = false;
+
+// The token arrives once in the address fragment (never sent to the server or its logs),
+// is kept in this browser, and leaves the address bar.
+const fromFragment = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromFragment) {
+  localStorage.setItem(storageKey, fromFragment);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+const token = localStorage.getItem(storageKey);
+
+function problem(text) {
+  $("problem").textContent = text;
+  $("problem").hidden = !text;
+}
+
+function renderCalls(fresh) {
+  const [latest, ...previous] = calls;
+  const box = $("latest");
+  if (!latest) {
+    box.replaceChildren(element("p", { class: "latest-empty", text: t("display.no_calls") }));
+  } else {
+    box.replaceChildren(
+      element(
+        "p",
+        { class: "latest-call" + (fresh ? " fresh" : "") },
+        element("span", { class: "latest-number", text: latest.number }),
+        element(
+          "span",
+          { class: "latest-where" },
+          element("span", { class: "latest-arrow", "aria-hidden": "true", text: "→ " }),
+          element("span", { class: "visually-hidden", text: ` ${t("display.to_counter")} ` }),
+          element("span", { class: "latest-counter", text: `${t("display.counter")} ${latest.counter}` }),
+        ),
+      ),
+    );
+  }
+  $("previous").replaceChildren(
+    ...previous.map((call) =>
+      element(
+        "li",
+        {},
+        element("span", { class: "call-number", text: call.number }),
+        element("span", { class: "call-arrow", "aria-hidden": "true", text: "→" }),
+        element("span", { class: "visually-hidden", text: ` ${t("display.to_counter")} ` }),
+        element("span", { class: "call-counter", text: `${t("display.counter")} ${call.counter}` }),
+      ),
+    ),
+  );
+}
+
+function renderAreas(areas) {
+  $("areas").replaceChildren(
+    ...areas.map((area) =>
+      element(
+        "li",
+        {},
+        element("span", { class: "area-name", text: t(`live.area.${area.area}`) }),
+        element("span", { class: "area-waiting", text: `${t("display.waiting")}: ${area.waiting}` }),
+        element("span", {
+          class: "area-estimate",
+          text: `${t("display.estimate")}: ${t("live.about_minutes", { minutes: area.estimated_wait_minutes })}`,
+        }),
+      ),
+    ),
+  );
+}
+
+function addCall(call) {
+  if (calls.some((known) => known.event === call.event)) return false;
+  // A recalled number moves to the top instead of standing twice on the screen.
+  calls = [call, ...calls.filter((known) => known.number !== call.number)]
+    .sort((a, b) => b.event - a.event)
+    .slice(0, MAX_CALLS);
+  return calls[0] === call;
+}
+
+function sentence(call, lang) {
+  const template = config.announce[lang] || config.announce.da;
+  return template.replace("{number}", spokenNumber(call.number)).replace("{counter}", call.counter);
+}
+
+function queueAnnouncement(call) {
+  pending.push(call);
+  if (pending.length > MAX_PENDING_ANNOUNCEMENTS) pending.shift();
+  if (!speaking) nextAnnouncement();
+}
+
+function nextAnnouncement() {
+  const call = pending.shift();
+  speaking = Boolean(call);
+  if (!call) return;
+  setTimeout(() => speakAll(call, [...announce], nextAnnouncement), chime());
+}
+
+function speakAll(call, languages, done) {
+  const lang = languages.shift();
+  const synth = window.speechSynthesis;
+  if (!lang || !synth || typeof SpeechSynthesisUtterance === "undefined") {
+    done();
+    return;
+  }
+  const text = sentence(call, lang);
+  const utterance = new SpeechSynthesisUtterance(text);
+  utterance.lang = VOICE_LANG[lang] || lang;
+  const voice = synth.getVoices().find((v) => v.lang?.replace("_", "-").startsWith(utterance.lang.slice(0, 2)));
+  if (voice) utterance.voice = voice;
+  let finished = false;
+  const next = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(guard);
+    speakAll(call, languages, done);
+  };
+  // Some speech engines never report the end; the queue must not stall on them.
+  const guard = setTimeout(next, 1500 + text.length * 120);
+  utterance.onend = next;
+  utterance.onerror = next;
+  synth.speak(utterance);
+}
+
+function tick() {
+  const now = new Date(Date.now() + clockOffset);
+  $("clock").textContent = now.toLocaleTimeString(config.lang === "en" ? "en-GB" : "da-DK", {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+  });
+  $("clock").setAttribute("datetime", now.toISOString());
+}
+
+function showSoundButton() {
+  $("sound-on").hidden = !soundBlocked();
+}
+
+$("sound-on").addEventListener("click", async () => {
+  await unlockSound();
+  showSoundButton();
+});
+
+if (!token) {
+  problem(t("display.no_token"));
+} else {
+  follow(`/ws/display/${encodeURIComponent(config.device)}`, {
+    hello: () => ({ type: "hello", token }),
+    onSnapshot(message) {
+      problem("");
+      clockOffset = Date.parse(message.now) - Date.now();
+      timeZone = message.branch.timezone || timeZone;
+      announce = message.announce || ["da"];
+      $("branch-name").textContent = message.branch.name;
+      calls = message.calls.slice(0, MAX_CALLS);
+      renderCalls(false);
+      renderAreas(message.areas);
+      tick();
+    },
+    onMessage(message) {
+      if (message.type === "call") {
+        const newest = addCall(message);
+        renderCalls(newest);
+        if (newest) queueAnnouncement(message);
+      } else if (message.type === "queue") {
+        renderAreas(message.areas);
+      }
+    },
+    onOnline: () => ($("offline").hidden = true),
+    onOffline: () => ($("offline").hidden = false),
+    onDenied: () => problem(t("display.denied")),
+  });
+}
+tick();
+setInterval(tick, 1000);
+showSoundButton();

@@ -1,0 +1,82 @@
+"""PostgreSQL LISTEN/NOTIFY: committed events reach every listener; a lost listener comes back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import Connection
+
+from skranke.db import Database
+from skranke.displays.bus import PostgresBus, bus_for
+from skranke.queue.events import record
+from skranke.queue.tables import branch_t
+from tests.conftest import run_async
+
+pytestmark = pytest.mark.postgres
+
+
+def note(conn: Connection, kind: str, fail: bool = False) -> None:
+    branch_id = conn.execute(branch_t.insert().values(key=kind, name=kind)).inserted_primary_key
+    record(conn, kind, datetime.now(UTC), branch_id=branch_id[0])
+    if fail:
+        raise RuntimeError("roll back")
+
+
+async def wait_for(condition: Any, within: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
+
+
+def test_only_committed_events_reach_the_listener(postgres_db: str) -> None:
+    async def scenario() -> list[str]:
+        db = Database(postgres_db)
+        db.start()
+        seen: list[dict[str, Any]] = []
+        bus = bus_for(db, seen.extend, lambda: None)
+        assert isinstance(bus, PostgresBus)
+        await bus.start()
+        try:
+            with pytest.raises(RuntimeError):
+                await db.write(note, "rolled.back", fail=True)
+            await db.write(note, "committed")
+            await wait_for(lambda: bool(seen))
+            await asyncio.sleep(0.1)
+        finally:
+            await bus.stop()
+            await db.stop()
+        return [event["type"] for event in seen]
+
+    assert run_async(scenario()) == ["committed"]
+
+
+def test_a_killed_listener_reconnects_and_asks_for_a_resync(postgres_db: str) -> None:
+    async def scenario() -> tuple[int, list[str]]:
+        db = Database(postgres_db)
+        db.start()
+        seen: list[dict[str, Any]] = []
+        resyncs: list[int] = []
+        bus = PostgresBus(postgres_db, seen.extend, lambda: resyncs.append(1))
+        bus.health_check_seconds = 0.2
+        await bus.start()
+        try:
+            admin = await asyncpg.connect(postgres_db)
+            await admin.execute("SELECT pg_terminate_backend($1)", bus.backend_pid)
+            await admin.close()
+            await wait_for(lambda: bool(resyncs))
+            await db.write(note, "after.reconnect")
+            await wait_for(lambda: bool(seen))
+        finally:
+            await bus.stop()
+            await db.stop()
+        return len(resyncs), [event["type"] for event in seen]
+
+    resyncs, seen = run_async(scenario())
+
+    assert resyncs == 1 and seen == ["after.reconnect"]
