@@ -51,6 +51,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         ws="websockets-sansio",
+        # Per-message deflate cost 15 ms at p50 and 38 MB over 1,000 displays (docs/performance.md);
+        # the messages are a few hundred bytes.
+        ws_per_message_deflate=False,
         log_level=args.log_level,
         proxy_headers=True,
     )
@@ -122,6 +125,33 @@ def cmd_create_device(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_print_agent(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.printers.agent import serve_agent
+
+    # The environment keeps the token out of `ps` and out of the unit file.
+    token = args.token or os.environ.get("SKRANKE_AGENT_TOKEN", "")
+    if not token:
+        print("skranke: print-agent needs --token or SKRANKE_AGENT_TOKEN", file=sys.stderr)
+        return 2
+    serve_agent(args.server, args.device, token, args.printer, args.timeout)
+    return 0
+
+
+def cmd_printer_emulator(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+    from pathlib import Path
+
+    from skranke.printers.emulator import run_emulator
+
+    logging.basicConfig(level=logging.INFO, format="printer-emulator: %(message)s")
+    try:
+        run_emulator(args.host, args.port, Path(args.out))
+    except OSError as exc:
+        print(f"skranke: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="skranke", description="Queue tickets and appointments")
     p.add_argument("--database-url", help="overrides SKRANKE_DATABASE_URL")
@@ -158,6 +188,20 @@ def parser() -> argparse.ArgumentParser:
     device.add_argument("--branch", required=True)
     device.add_argument("--printer", help="printer URL for a kiosk, e.g. network://10.0.0.5:9100")
     device.set_defaults(func=cmd_create_device)
+
+    agent = sub.add_parser("print-agent", help="print a kiosk's agent:// jobs on a local printer")
+    agent.add_argument("--server", required=True, help="e.g. https://skranke.example.dk")
+    agent.add_argument("--device", required=True, help="the kiosk's device key, e.g. kiosk-1")
+    agent.add_argument("--token", help="the kiosk's device token (or SKRANKE_AGENT_TOKEN)")
+    agent.add_argument("--printer", required=True, help="e.g. usb://04b8:0202, file:///dev/usb/lp0")
+    agent.add_argument("--timeout", type=float, default=10.0, help="printer I/O timeout, seconds")
+    agent.set_defaults(func=cmd_print_agent)
+
+    emulator = sub.add_parser("printer-emulator", help="a loopback ESC/POS network printer")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=9100)
+    emulator.add_argument("--out", default="var/tickets", help="folder for ticket .txt and .png")
+    emulator.set_defaults(func=cmd_printer_emulator)
     return p
 
 

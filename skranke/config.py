@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite:///skranke.db"
 
@@ -39,6 +40,21 @@ class Settings:
     recall_limit: int = 3
     # Handling time is learned from this many recently finished tickets of a service.
     estimate_history: int = 20
+    # Online booking and its notices (issue 5).
+    smtp_host: str = ""  # empty: e-mails are only logged
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "skranke@localhost"
+    sms_gateway_url: str = ""  # empty: SMS go to the log outbox (demo)
+    reminder_hours_before: int = 24
+    no_show_grace_minutes: int = 15
+    checkin_early_minutes: int = 30
+    checkin_late_minutes: int = 15
+    max_bookings_per_contact: int = 2
+    booking_ip_limit: str = "20/hour"
+    jobs_enabled: bool = True
+    jobs_interval_seconds: int = 60
 
     @property
     def booking_call_window(self) -> timedelta:
@@ -66,4 +82,30 @@ class Settings:
             ),
             recall_limit=_int(env, "SKRANKE_RECALL_LIMIT", defaults.recall_limit),
             estimate_history=_int(env, "SKRANKE_ESTIMATE_HISTORY", defaults.estimate_history),
+            **_booking_from_env(env, defaults),
         )
+
+
+def _booking_from_env(env: Mapping[str, str], d: Settings) -> dict[str, Any]:
+    def text(name: str, default: str) -> str:
+        return env.get(f"SKRANKE_{name}") or default
+
+    def number(name: str, default: int) -> int:
+        return _int(env, f"SKRANKE_{name}", default)
+
+    return {
+        "smtp_host": text("SMTP_HOST", d.smtp_host),
+        "smtp_port": number("SMTP_PORT", d.smtp_port),
+        "smtp_user": text("SMTP_USER", d.smtp_user),
+        "smtp_password": text("SMTP_PASSWORD", d.smtp_password),
+        "smtp_from": text("SMTP_FROM", d.smtp_from),
+        "sms_gateway_url": text("SMS_GATEWAY_URL", d.sms_gateway_url),
+        "reminder_hours_before": number("REMINDER_HOURS_BEFORE", d.reminder_hours_before),
+        "no_show_grace_minutes": number("NO_SHOW_GRACE_MINUTES", d.no_show_grace_minutes),
+        "checkin_early_minutes": number("CHECKIN_EARLY_MINUTES", d.checkin_early_minutes),
+        "checkin_late_minutes": number("CHECKIN_LATE_MINUTES", d.checkin_late_minutes),
+        "max_bookings_per_contact": number("MAX_BOOKINGS_PER_CONTACT", d.max_bookings_per_contact),
+        "booking_ip_limit": text("BOOKING_IP_LIMIT", d.booking_ip_limit),
+        "jobs_enabled": text("JOBS", "on").lower() not in ("off", "0", "false", "no"),
+        "jobs_interval_seconds": number("JOBS_INTERVAL_SECONDS", d.jobs_interval_seconds),
+    }

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from skranke.queue.accounts import create_token, create_user, upsert_device
+from skranke.queue.booking_slots import BookingSpec, make_bookable
 from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
 from skranke.queue.states import Area, DeviceKind, Role
 from skranke.queue.tables import branch_t, staff_user_t
@@ -44,6 +45,89 @@ SERVICES = [
     S("laan", "Lån og aflevering", "Loans and returns", L, "L", 5, True, True),
     S("digital", "Digital hjælp", "Digital help", L, "D", 20, True, False),
     S("print", "Print og scan", "Printing and scanning", L, "U", 5, True, True),
+    # Bookable only (issue 5): the kinds of driving-licence errand, and a group IT course.
+    S(
+        "koerekort-fornyelse",
+        "Kørekort – fornyelse",
+        "Driving licence – renewal",
+        B,
+        "K",
+        15,
+        False,
+    ),
+    S(
+        "koerekort-foerste",
+        "Kørekort – første kørekort",
+        "Driving licence – first",
+        B,
+        "K",
+        20,
+        False,
+    ),
+    S(
+        "koerekort-erstatning",
+        "Kørekort – erstatning",
+        "Driving licence – replacement",
+        B,
+        "K",
+        15,
+        False,
+    ),
+    S("it-kursus", "IT-kursus: MitID og Digital Post", "IT course: MitID", L, "C", 120, False),
+]
+PHOTO_DA = "Nyt pasfoto fra en godkendt fotograf (fotokode), gyldigt billed-ID"
+PHOTO_EN = "A new passport photo from an approved photographer (photo code), valid photo ID"
+BOOKABLE = [
+    BookingSpec(
+        "pas",
+        15,
+        2,
+        bring_da=f"{PHOTO_DA}, dit gamle pas.",
+        bring_en=f"{PHOTO_EN}, your old passport.",
+    ),
+    BookingSpec(
+        "koerekort-fornyelse",
+        15,
+        2,
+        bring_da=f"{PHOTO_DA}, dit kørekort, evt. lægeattest.",
+        bring_en=f"{PHOTO_EN}, your licence, a medical certificate if asked.",
+    ),
+    BookingSpec(
+        "koerekort-foerste",
+        20,
+        1,
+        bring_da=f"{PHOTO_DA}, lægeattest, bevis for førstehjælpskursus.",
+        bring_en=f"{PHOTO_EN}, medical certificate, first-aid course certificate.",
+    ),
+    BookingSpec(
+        "koerekort-erstatning",
+        15,
+        1,
+        bring_da=f"{PHOTO_DA}. Har du mistet kørekortet, så meld det til politiet først.",
+        bring_en=f"{PHOTO_EN}. If the licence was lost, report it to the police first.",
+    ),
+    BookingSpec(
+        "flytning",
+        10,
+        1,
+        bring_da="Din nye adresse, og gerne lejekontrakt eller skøde.",
+        bring_en="Your new address, and your lease or deed if you have it.",
+    ),
+    BookingSpec(
+        "indrejse",
+        30,
+        1,
+        bring_da="Pas, opholdsbevis, dokumentation for adresse.",
+        bring_en="Passport, residence document, proof of address.",
+    ),
+    BookingSpec(
+        "it-kursus",
+        120,
+        8,
+        lead_minutes=24 * 60,
+        bring_da="Din egen telefon eller tablet, hvis du har en.",
+        bring_en="Your own phone or tablet, if you have one.",
+    ),
 ]
 BORGERSERVICE = [s.key for s in SERVICES if s.area == B]
 LIBRARY = [s.key for s in SERVICES if s.area == L]
@@ -82,6 +166,8 @@ def load_demo(
     """Create the demo branch if missing; always hand out fresh device and staff tokens."""
     if conn.execute(sa.select(branch_t.c.id).where(branch_t.c.key == BRANCH)).first() is None:
         create_branch(conn, DEMO)
+        for spec in BOOKABLE:
+            make_bookable(conn, BRANCH, spec)
     for username, password, role in USERS:
         exists = conn.execute(
             sa.select(staff_user_t.c.id).where(staff_user_t.c.username == username)

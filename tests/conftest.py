@@ -24,6 +24,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", "/tmp/skranke-hypothesis")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests last: while Playwright runs, the main thread has a running event loop.
+    items.sort(key=lambda item: "/e2e/" in str(item.path))
+
+
 def postgres_reachable() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=1):

@@ -39,6 +39,14 @@ class Lane(IntEnum):
     TRANSFERRED = 2
 
 
+class BookingState(StrEnum):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    SERVED = "served"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
 class CounterState(StrEnum):
     CLOSED = "closed"
     OPEN = "open"

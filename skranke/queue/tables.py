@@ -9,7 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-from skranke.queue.states import Area, CounterState, DeviceKind, Role, TicketSource, TicketState
+from skranke.queue.states import (
+    Area,
+    BookingState,
+    CounterState,
+    DeviceKind,
+    Role,
+    TicketSource,
+    TicketState,
+)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -50,6 +58,8 @@ class Branch(SQLModel, table=True):
     # Weekly hours JSON: {"dropin": {"mon": [["09:00","17:00"]]}, "booking": {...}}.
     hours: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     ticket_footer: str = Field(default="", max_length=200)
+    # Extra closed days as ISO dates ("2026-12-28"); public holidays are closed anyway.
+    closed_dates: list[str] = Field(default_factory=list, sa_type=sa.JSON)
 
 
 class Service(SQLModel, table=True):
@@ -67,6 +77,14 @@ class Service(SQLModel, table=True):
     simple: bool = False
     active: bool = True
     sort_order: int = 0
+    # Online booking (DESIGN §5): capacity is parallel counters, or seats on a course.
+    bookable: bool = False
+    slot_minutes: int = 15
+    capacity: int = 1
+    advance_days: int = 60
+    lead_minutes: int = 60
+    what_to_bring_da: str = Field(default="", max_length=500)
+    what_to_bring_en: str = Field(default="", max_length=500)
 
 
 class Counter(SQLModel, table=True):
@@ -185,6 +203,53 @@ class Device(SQLModel, table=True):
     language: str = Field(default="da", max_length=5)
 
 
+class Booking(SQLModel, table=True):
+    """An appointment. Never a CPR number: the code identifies it at the kiosk."""
+
+    __table_args__ = (
+        # Seats taken per slot are one index range scan.
+        sa.Index("ix_booking_slot", "service_id", "start", "state"),
+        sa.Index("ix_booking_branch_start", "branch_id", "start"),
+        sa.Index("ix_booking_state_start", "state", "start"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True)
+    branch_id: int = Field(foreign_key="branch.id")
+    service_id: int = Field(foreign_key="service.id")
+    start: datetime = _ts(nullable=False)
+    end: datetime = _ts(nullable=False)
+    # Personal data, erased by the retention purge; empty strings and NULLs afterwards.
+    name: str = Field(default="", max_length=120)
+    email: str | None = Field(default=None, max_length=200, index=True)
+    phone: str | None = Field(default=None, max_length=20, index=True)
+    language: str = Field(default="da", max_length=5)
+    state: BookingState = Field(default=BookingState.BOOKED, sa_type=_enum(BookingState))
+    reminder_sent_at: datetime | None = _ts()
+    created_at: datetime = _ts(nullable=False)
+    checked_in_at: datetime | None = _ts()
+    cancelled_at: datetime | None = _ts()
+    purged_at: datetime | None = _ts()
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notice to send (e-mail or SMS). It holds no address or text: both are read from the
+    booking when it is sent, so the purge erases them in one place."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_due", "state", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", index=True)
+    channel: str = Field(max_length=10)  # email | sms
+    template: str = Field(max_length=20)  # confirmation | reminder | cancellation
+    state: str = Field(default="pending", max_length=10)  # pending | sent | failed | dropped
+    attempts: int = 0
+    next_attempt_at: datetime = _ts(nullable=False)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _ts(nullable=False)
+    sent_at: datetime | None = _ts()
+
+
 def table(model: type[SQLModel]) -> sa.Table:
     return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
 
@@ -199,4 +264,6 @@ event_t = table(Event)
 staff_user_t = table(StaffUser)
 api_token_t = table(ApiToken)
 device_t = table(Device)
+booking_t = table(Booking)
+outbox_t = table(OutboxMessage)
 metadata = SQLModel.metadata

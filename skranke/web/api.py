@@ -14,12 +14,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from skranke.db import Database
+from skranke.printers import jobs as print_jobs
+from skranke.printers.spooler import Spooler
 from skranke.queue import calling, directory, lookup, tickets
 from skranke.queue.states import CounterState, TicketSource
 from skranke.queue.views import QueuePolicy, TicketInfo
 from skranke.web import schemas as s
 from skranke.web.auth import require
 from skranke.web.errors import parse_body
+from skranke.web.idempotency import Idempotency
 
 Handler = Callable[[Request], Awaitable[Response]]
 TICKET_ACTIONS = ("recall", "serve", "finish", "no-show", "park", "resume", "cancel")
@@ -97,19 +100,28 @@ async def issue_ticket(request: Request) -> Response:
     body = await parse_body(request, s.IssueTicketIn)
     db, policy, now = ctx(request)
     source = TicketSource.STAFF if who.is_staff else TicketSource.KIOSK
-    info = await db.write(
-        tickets.issue_ticket,
-        request.path_params["branch"],
-        body.service,
-        now,
-        policy,
-        language=body.language,
-        source=source,
-        branch_ids=who.branch_ids,
-    )
-    out = s.TicketOut.of(info, request.app.state.settings.public_url)
-    issued = s.IssuedTicketOut(**out.model_dump(), print=s.PrintOut(status="no_printer"))
-    return json(issued, 201)
+    spooler: Spooler = request.app.state.spooler
+
+    async def issue() -> Response:
+        # A kiosk's print job commits in the ticket's own transaction: one write, not two.
+        info, job = await db.write(
+            print_jobs.issue_with_print,
+            who.device_id,
+            request.path_params["branch"],
+            body.service,
+            now,
+            policy,
+            language=body.language,
+            source=source,
+            branch_ids=who.branch_ids,
+        )
+        out = s.TicketOut.of(info, request.app.state.settings.public_url)
+        printing = await spooler.submit(job, who.device_id)
+        print_out = s.PrintOut(status=printing.status, detail=printing.detail)
+        return json(s.IssuedTicketOut(**out.model_dump(), print=print_out), 201)
+
+    once: Idempotency = request.app.state.idempotency
+    return await once.once(f"{who.kind}:{who.name}", request.headers.get("idempotency-key"), issue)
 
 
 async def ticket_by_tracking(request: Request) -> Response:
@@ -295,6 +307,11 @@ ENDPOINTS.append(
         "GET", "/api/v1/openapi.json", openapi, "This document", "public", None, dict[str, Any]
     )
 )
+
+# Feature modules keep their handlers and endpoint rows together; they join the table here.
+from skranke.web import booking_api  # noqa: E402  - it imports Endpoint from this module
+
+ENDPOINTS.extend(booking_api.BOOKING_ENDPOINTS)
 
 
 def routes() -> list[Route]:

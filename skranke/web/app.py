@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -12,11 +13,27 @@ from starlette.staticfiles import StaticFiles
 
 from skranke.config import Settings
 from skranke.db import Database
+from skranke.displays.link import LiveOptions
+from skranke.displays.runtime import start_live
+from skranke.printers.spooler import Spooler, SpoolSettings
 from skranke.queue.routing import RoutingPolicy
 from skranke.queue.views import QueuePolicy
-from skranke.web import api, pages
+from skranke.web import (
+    agent_ws,
+    api,
+    booking_pages,
+    kiosk,
+    live_api,
+    live_pages,
+    live_sockets,
+    login,
+    pages,
+)
 from skranke.web.auth import TokenCache
+from skranke.web.booking_support import IpLimiter, booking_jobs, build_notifier
 from skranke.web.errors import HANDLERS
+from skranke.web.idempotency import Idempotency
+from skranke.web.sessions import session_middleware
 
 STATIC = Path(__file__).parent / "static"
 
@@ -40,15 +57,55 @@ def create_app(settings: Settings | None = None) -> Starlette:
         db = Database(settings.database_url)
         db.start()
         app.state.db = db
+        spooler = Spooler(
+            db,
+            SpoolSettings.from_env(),
+            settings.public_url,
+            service_name=kiosk.service_name,
+            clock=now,
+        )
+        app.state.spooler = spooler
         try:
-            yield
+            await spooler.start()
+            live = await start_live(db, app.state.policy, now, app.state.live_options)
+            app.state.hub = live.hub
+            try:
+                async with booking_jobs(app, db, now):
+                    yield
+            finally:
+                await live.stop()
         finally:
+            await spooler.stop()
             await db.stop()
 
+    def now() -> datetime:
+        clock = getattr(app.state, "clock", None)
+        return clock() if clock is not None else datetime.now(UTC)
+
     static = Mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    routes = [*api.routes(), *pages.routes(), static]
-    app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)
+    routes = [
+        *api.routes(),
+        *live_api.routes(),
+        *pages.routes(),
+        *login.routes(),
+        *live_pages.routes(),
+        *live_sockets.routes(),
+        *kiosk.routes(),
+        *agent_ws.routes(),
+        *booking_pages.routes(),
+        static,
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[session_middleware(settings)],
+        exception_handlers=HANDLERS,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.policy = policy_from(settings)
     app.state.tokens = TokenCache()
+    app.state.idempotency = Idempotency()
+    app.state.live_options = LiveOptions()
+    app.state.notifier = build_notifier(settings)
+    app.state.booking_limiter = IpLimiter(settings.booking_ip_limit)
     return app

@@ -42,7 +42,9 @@ def _require_chromium() -> None:
     pytest.skip(f"Chromium not installed at {CHROMIUM}; run `make browsers`")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running on the main thread while it
+# is open, and tests after it that call asyncio.run would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     _require_chromium()
     from playwright.sync_api import sync_playwright

@@ -1,0 +1,287 @@
+"""Booking an appointment, moving it, cancelling it, and reading it back (DESIGN §5).
+
+No CPR number is ever asked for, stored or logged: the booking code identifies a booking.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from skranke.queue import outbox
+from skranke.queue.booking_slots import bookable_service, take_seat
+from skranke.queue.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from skranke.queue.events import record
+from skranke.queue.lookup import branch_row
+from skranke.queue.states import BookingState
+from skranke.queue.tables import booking_t, branch_t, service_t, ticket_t
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed from a phone, nothing is mistaken.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+LANGUAGES = ("da", "en")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+BS = BookingState
+ALLOWED: dict[BookingState, frozenset[BookingState]] = {
+    BS.BOOKED: frozenset({BS.CHECKED_IN, BS.NO_SHOW, BS.CANCELLED}),
+    BS.CHECKED_IN: frozenset({BS.SERVED}),
+    BS.SERVED: frozenset(),
+    BS.NO_SHOW: frozenset(),
+    BS.CANCELLED: frozenset(),
+}
+
+
+class BookingLimit(Conflict):
+    code = "booking_limit"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str | None
+    phone: str | None
+    language: str = "da"
+
+
+@dataclass(frozen=True)
+class BookingInfo:
+    id: int
+    code: str
+    state: BookingState
+    start: datetime
+    end: datetime
+    language: str
+    name: str
+    email: str | None
+    phone: str | None
+    branch_key: str
+    branch_name: str
+    branch_address: str
+    timezone: str
+    service_key: str
+    service_name_da: str
+    service_name_en: str
+    what_to_bring_da: str
+    what_to_bring_en: str
+    walk_in: bool
+    ticket_id: int | None
+
+
+def contact(name: str, email: str | None, phone: str | None, language: str = "da") -> Contact:
+    """Validate and normalise what the citizen typed; e-mail and/or phone is required."""
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 120:
+        raise InvalidInput("Expected a name of 1 to 120 characters")
+    email = (email or "").strip().lower() or None
+    if email is not None and (len(email) > 200 or not EMAIL.fullmatch(email)):
+        raise InvalidInput(f"Expected an e-mail address like navn@example.dk, but got {email!r}")
+    phone = normalise_phone(phone)
+    if email is None and phone is None:
+        raise InvalidInput("Expected an e-mail address or a phone number, but got neither")
+    if language not in LANGUAGES:
+        raise InvalidInput(f"Expected language da or en, but got {language!r}")
+    return Contact(name, email, phone, language)
+
+
+def normalise_phone(phone: str | None) -> str | None:
+    digits = re.sub(r"[\s\-().]", "", phone or "")
+    if not digits:
+        return None
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if re.fullmatch(r"\d{8}", digits):
+        return "+45" + digits
+    if re.fullmatch(r"\+\d{8,15}", digits):
+        return digits
+    raise InvalidInput(f"Expected a phone number like 12 34 56 78 or +45 12345678, got {phone!r}")
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s\-]", "", code).upper()
+
+
+def new_code(conn: Connection) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        taken = conn.execute(sa.select(booking_t.c.id).where(booking_t.c.code == code)).first()
+        if taken is None:
+            return code
+
+
+def book(
+    conn: Connection,
+    branch_key: str | None,
+    service_key: str,
+    start: datetime,
+    who: Contact,
+    now: datetime,
+    *,
+    max_per_contact: int = 2,
+) -> BookingInfo:
+    service = bookable_service(conn, branch_key, service_key)
+    _check_limit(conn, who, now, max_per_contact)
+    slot = take_seat(conn, service, start, now)
+    code = new_code(conn)
+    booking_id: int = conn.execute(
+        sa.insert(booking_t)
+        .values(
+            code=code,
+            branch_id=service.branch_id,
+            service_id=service.id,
+            start=slot.start,
+            end=slot.end,
+            name=who.name,
+            email=who.email,
+            phone=who.phone,
+            language=who.language,
+            state=BS.BOOKED.value,
+            created_at=now,
+        )
+        .returning(booking_t.c.id)
+    ).scalar_one()
+    outbox.enqueue(conn, booking_id, "confirmation", now, email=who.email, phone=who.phone)
+    record(conn, "booking.created", now, branch_id=service.branch_id, code=code)
+    return booking_info(conn, code)
+
+
+def reschedule(conn: Connection, code: str, start: datetime, now: datetime) -> BookingInfo:
+    """Move a booking to another free slot of the same service; the old seat is freed."""
+    info = booking_info(conn, code)
+    _require_changeable(info, now)
+    if start == info.start:
+        return info
+    service = bookable_service(conn, info.branch_key, info.service_key)
+    slot = take_seat(conn, service, start, now)
+    result = conn.execute(
+        sa.update(booking_t)
+        .where(booking_t.c.id == info.id, booking_t.c.state == BS.BOOKED.value)
+        .values(start=slot.start, end=slot.end, reminder_sent_at=None)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"Booking {info.code} changed meanwhile; reload and try again")
+    outbox.enqueue(conn, info.id, "confirmation", now, email=info.email, phone=info.phone)
+    record(conn, "booking.moved", now, branch_id=service.branch_id, code=info.code)
+    return booking_info(conn, info.code)
+
+
+def cancel(conn: Connection, code: str, now: datetime) -> BookingInfo:
+    info = booking_info(conn, code)
+    _require_changeable(info, now)
+    move(conn, info, BS.CANCELLED, cancelled_at=now)
+    outbox.enqueue(conn, info.id, "cancellation", now, email=info.email, phone=None)
+    branch_id = branch_row(conn, info.branch_key).id
+    record(conn, "booking.cancelled", now, branch_id=branch_id, code=info.code)
+    return booking_info(conn, info.code)
+
+
+def move(conn: Connection, info: BookingInfo, target: BookingState, **values: Any) -> None:
+    """Move a booking to `target` if that is allowed and nobody changed it since it was read."""
+    if target not in ALLOWED[info.state]:
+        sources = " or ".join(s.value for s, to in ALLOWED.items() if target in to)
+        raise IllegalTransition(
+            f"Cannot move booking to {target.value}: expected {sources}, but got {info.state.value}"
+        )
+    result = conn.execute(
+        sa.update(booking_t)
+        .where(booking_t.c.id == info.id, booking_t.c.state == info.state.value)
+        .values(state=target.value, **values)
+    )
+    if result.rowcount != 1:
+        # Nothing got updated: another request got there first.
+        raise Conflict(f"Booking {info.code} changed meanwhile; reload and try again")
+
+
+def booking_info(conn: Connection, code: str) -> BookingInfo:
+    row = conn.execute(_INFO.where(booking_t.c.code == normalise_code(code))).first()
+    if row is None:
+        raise NotFound(f"Unknown booking code {code!r}")
+    return _info(row)
+
+
+def day_bookings(conn: Connection, branch_key: str, day: date) -> list[dict[str, Any]]:
+    """A branch's bookings on one local day, for the counter page (no contact details)."""
+    branch = branch_row(conn, branch_key)
+    tz = ZoneInfo(branch.timezone)
+    lo = datetime.combine(day, time(0), tz).astimezone(UTC)
+    hi = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
+    rows = conn.execute(
+        _INFO.add_columns(ticket_t.c.number.label("ticket_number"))
+        .outerjoin(ticket_t, ticket_t.c.id == booking_t.c.ticket_id)
+        .where(
+            booking_t.c.branch_id == branch.id,
+            booking_t.c.start >= lo,
+            booking_t.c.start < hi,
+            booking_t.c.state != BS.CANCELLED.value,
+        )
+        .order_by(booking_t.c.start, booking_t.c.id)
+    ).all()
+    return [
+        {
+            "code": r.code,
+            "service": r.service_key,
+            "name": {"da": r.service_name_da, "en": r.service_name_en},
+            "citizen": r.name,
+            "start": r.start,
+            "end": r.end,
+            "state": r.state,
+            "ticket_id": r.ticket_id,
+            "ticket_number": r.ticket_number,
+        }
+        for r in rows
+    ]
+
+
+def _check_limit(conn: Connection, who: Contact, now: datetime, limit: int) -> None:
+    same = [
+        c == v for c, v in ((booking_t.c.email, who.email), (booking_t.c.phone, who.phone)) if v
+    ]
+    count = conn.execute(
+        sa.select(sa.func.count()).where(
+            booking_t.c.state == BS.BOOKED.value, booking_t.c.start > now, sa.or_(*same)
+        )
+    ).scalar_one()
+    if count >= limit:
+        raise BookingLimit(
+            f"This e-mail or phone number already has {count} coming bookings; "
+            f"at most {limit} are allowed. Cancel one first."
+        )
+
+
+def _require_changeable(info: BookingInfo, now: datetime) -> None:
+    if info.state != BS.BOOKED:
+        raise IllegalTransition(f"Expected a booked appointment, but got {info.state.value}")
+    if info.start <= now:
+        raise Conflict("The appointment has already begun; it can no longer be changed")
+
+
+_INFO = (
+    sa.select(
+        booking_t,
+        branch_t.c.key.label("branch_key"),
+        branch_t.c.name.label("branch_name"),
+        branch_t.c.address.label("branch_address"),
+        branch_t.c.timezone,
+        service_t.c.key.label("service_key"),
+        service_t.c.name_da.label("service_name_da"),
+        service_t.c.name_en.label("service_name_en"),
+        service_t.c.what_to_bring_da,
+        service_t.c.what_to_bring_en,
+        service_t.c.walk_in,
+    )
+    .join(branch_t, branch_t.c.id == booking_t.c.branch_id)
+    .join(service_t, service_t.c.id == booking_t.c.service_id)
+)
+
+
+def _info(row: Row[Any]) -> BookingInfo:
+    fields = BookingInfo.__dataclass_fields__
+    values = {name: getattr(row, name) for name in fields}
+    values["state"] = BookingState(row.state)
+    return BookingInfo(**values)

@@ -1,0 +1,240 @@
+"""The booking pages `/book`: errand → month → day → form. Plain links and forms, no JS needed."""
+
+from __future__ import annotations
+
+import calendar as cal
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from skranke.queue import booking_slots, bookings
+from skranke.queue.errors import DomainError
+from skranke.queue.slots import Slot
+from skranke.web import booking_manage as manage
+from skranke.web.api import ctx
+from skranke.web.booking_form import FormError, read_booking_form
+from skranke.web.booking_support import allow_booking, manage_token
+from skranke.web.sessions import csrf_token
+from skranke.web.templating import language, render, templates
+
+Page = Callable[[Request], Awaitable[Response]]
+
+
+def clock(moment: datetime, timezone: str | None = None) -> str:
+    return f"{moment.astimezone(ZoneInfo(timezone)) if timezone else moment:%H:%M}"
+
+
+def long_date(day: date, lang: str) -> str:
+    return format_date(day, "EEEE d. MMMM y" if lang == "da" else "EEEE d MMMM y", locale=lang)
+
+
+def month_title(day: date, lang: str) -> str:
+    return format_date(day, "LLLL y", locale=lang).capitalize()
+
+
+def weekday(day: date, lang: str, pattern: str) -> str:
+    return format_date(day, pattern, locale=lang).capitalize()
+
+
+# The booking templates format dates in the page's language with these.
+templates.env.globals.update(
+    clock=clock, long_date=long_date, month_title=month_title, weekday=weekday, tz=ZoneInfo
+)
+
+
+def page(handler: Page) -> Page:
+    """A domain error on a page becomes a readable page, never JSON or a 500."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except DomainError as exc:
+            status = 404 if exc.code == "not_found" else 409 if exc.code == "conflict" else 422
+            return message(request, "book.error.title", exc.detail, status)
+
+    return wrapped
+
+
+def message(request: Request, title: str, detail: str, status: int) -> Response:
+    return render(
+        request, "book_message.html", {"title": title, "detail": detail}, status_code=status
+    )
+
+
+def flow_url(request: Request, *parts: str, **query: str) -> str:
+    """A URL within the flow that carries `?move=` along when a booking is being moved."""
+    move = request.query_params.get("move")
+    params = {k: v for k, v in {**query, "move": move or ""}.items() if v}
+    path = "/book/" + "/".join(parts)
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+async def _slots(request: Request) -> tuple[Any, list[Slot]]:
+    db, _, now = ctx(request)
+    branch, key = request.path_params["branch"], request.path_params["service"]
+    service, found = await db.read(booking_slots.slots_between, branch, key, now)
+    return service, found
+
+
+@page
+async def choose_service(request: Request) -> Response:
+    db, _, _ = ctx(request)
+    services = await db.read(booking_slots.bookable_services)
+    return render(request, "book_services.html", {"services": services, "step": 1})
+
+
+@page
+async def month_view(request: Request) -> Response:
+    service, found = await _slots(request)
+    free: dict[date, int] = {}
+    for slot in found:
+        free[slot.start.date()] = free.get(slot.start.date(), 0) + 1
+    month = _month(request.query_params.get("month"), min(free, default=None))
+    weeks = cal.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    nav = _month_nav(request, service, month, found)
+    day_link = {d: flow_url(request, service.branch_key, service.key, d.isoformat()) for d in free}
+    context = {"service": service, "month": month, "weeks": weeks, "free": free}
+    return render(request, "book_month.html", {**context, **nav, "day_link": day_link, "step": 2})
+
+
+@page
+async def day_view(request: Request) -> Response:
+    service, found = await _slots(request)
+    try:
+        day = date.fromisoformat(request.path_params["day"])
+    except ValueError:
+        return message(request, "book.error.title", "YYYY-MM-DD", 404)
+    times = [
+        (
+            slot,
+            flow_url(
+                request, service.branch_key, service.key, "form", start=slot.start.isoformat()
+            ),
+        )
+        for slot in found
+        if slot.start.date() == day
+    ]
+    back = flow_url(request, service.branch_key, service.key, month=f"{day:%Y-%m}")
+    context = {"service": service, "day": day, "times": times, "back": back, "step": 3}
+    return render(request, "book_day.html", context)
+
+
+@page
+async def form_view(request: Request) -> Response:
+    service, found = await _slots(request)
+    slot = _chosen(request, found)
+    if slot is None:
+        return message(request, "book.error.title", "book.error.gone", 409)
+    return _form(request, service, slot, {}, [])
+
+
+@page
+async def submit_booking(request: Request) -> Response:
+    db, _, now = ctx(request)
+    service, found = await _slots(request)
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    slot = _chosen_value(values.get("start", ""), service, found)
+    try:
+        who, start = read_booking_form(request, values, language(request))
+        if not allow_booking(request):
+            raise FormError("book.error.rate", status=429)
+        settings = request.app.state.settings
+        info = await db.write(
+            bookings.book,
+            service.branch_key,
+            service.key,
+            start,
+            who,
+            now,
+            max_per_contact=settings.max_bookings_per_contact,
+        )
+    except FormError as exc:
+        return _form(request, service, slot, values, [exc.key], status=exc.status)
+    except booking_slots.SlotTaken as exc:
+        return _form(request, service, slot, values, ["book.error.taken"], exc.nearest, 409)
+    except bookings.BookingLimit:
+        return _form(request, service, slot, values, ["book.error.limit"], status=409)
+    token = manage_token(request.app.state.settings, info.code)
+    return RedirectResponse(f"/booking/{token}?new=1", status_code=303)
+
+
+def _form(
+    request: Request,
+    service: Any,
+    slot: Slot | None,
+    values: dict[str, str],
+    errors: list[str],
+    nearest: list[Slot] | None = None,
+    status: int = 200,
+) -> Response:
+    alternatives = [
+        (s, flow_url(request, service.branch_key, service.key, "form", start=s.start.isoformat()))
+        for s in nearest or []
+    ]
+    context = {
+        "service": service,
+        "slot": slot,
+        "values": values,
+        "errors": errors,
+        "alternatives": alternatives,
+        "csrf": csrf_token(request),
+        "move": request.query_params.get("move"),
+        "retention_days": request.app.state.settings.retention_days,
+        "step": 4,
+    }
+    return render(request, "book_form.html", context, status_code=status)
+
+
+def _chosen(request: Request, found: list[Slot]) -> Slot | None:
+    return _chosen_value(request.query_params.get("start", ""), None, found)
+
+
+def _chosen_value(raw: str, service: Any, found: list[Slot]) -> Slot | None:
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return next((slot for slot in found if slot.start == start), None)
+
+
+def _month(raw: str | None, first_free: date | None) -> date:
+    if raw:
+        try:
+            return date.fromisoformat(f"{raw}-01")
+        except ValueError:
+            pass
+    return (first_free or date.today()).replace(day=1)
+
+
+def _month_nav(request: Request, service: Any, month: date, found: list[Slot]) -> dict[str, Any]:
+    last = max((s.start.date() for s in found), default=month)
+    prev_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    first = min((s.start.date() for s in found), default=month).replace(day=1)
+
+    def link(m: date) -> str:
+        return flow_url(request, service.branch_key, service.key, month=f"{m:%Y-%m}")
+
+    return {
+        "prev_link": link(prev_month) if prev_month >= first else None,
+        "next_link": link(next_month) if next_month <= last else None,
+    }
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/book", choose_service, methods=["GET"]),
+        *manage.routes(),
+        Route("/book/{branch}/{service}", month_view, methods=["GET"]),
+        Route("/book/{branch}/{service}/form", form_view, methods=["GET"]),
+        Route("/book/{branch}/{service}/form", submit_booking, methods=["POST"]),
+        Route("/book/{branch}/{service}/{day}", day_view, methods=["GET"]),
+    ]

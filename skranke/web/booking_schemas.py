@@ -1,0 +1,79 @@
+"""Public request and response shapes of the booking API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from skranke.queue.slots import Slot
+from skranke.web.schemas import In
+
+
+class SlotOut(BaseModel):
+    start: datetime
+    end: datetime
+    seats_left: int
+
+    @classmethod
+    def of(cls, slot: Slot) -> SlotOut:
+        return cls(start=slot.start, end=slot.end, seats_left=slot.seats_left)
+
+
+class SlotsOut(BaseModel):
+    branch: str
+    service: str
+    slot_minutes: int
+    capacity: int
+    slots: list[SlotOut]
+
+
+class BookingIn(In):
+    service: str = Field(min_length=1, max_length=40, description="Service key, e.g. 'pas'")
+    branch: str | None = Field(
+        default=None, max_length=40, description="Branch key; needed where several offer it"
+    )
+    start: AwareDatetime = Field(description="A free slot's start, with its UTC offset")
+    name: str = Field(min_length=1, max_length=120)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=30)
+    language: Literal["da", "en"] = "da"
+
+
+class BookingOut(BaseModel):
+    code: str
+    start: datetime
+    end: datetime
+    cancel_url: str
+    ics_url: str
+
+
+class SlotTakenOut(BaseModel):
+    error: str
+    detail: str
+    nearest: list[SlotOut]
+
+
+class CancelledOut(BaseModel):
+    code: str
+    state: str
+
+
+class CheckinIn(In):
+    code: str = Field(min_length=4, max_length=20, description="The booking code, e.g. 'K7FQ3X'")
+    dropin: bool = Field(
+        default=False, description="Too late for the booking: take a drop-in ticket instead"
+    )
+
+
+class DayBookingOut(BaseModel):
+    code: str
+    service: str
+    name: dict[str, str]
+    citizen: str = Field(description="The citizen's name, for greeting at the counter")
+    start: datetime
+    end: datetime
+    state: str
+    ticket_id: int | None
+    ticket_number: str | None

@@ -1,0 +1,147 @@
+"""Confirmation e-mails through a real SMTP server, SMS texts, and failures that never hurt."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar
+from starlette.testclient import TestClient
+
+from skranke.notify.texts import SMS, SMS_LIMIT, sms_text
+from skranke.queue.outbox import Notice
+from skranke.web.app import create_app
+from tests.bookings.conftest import Clock, Town, setup_town, town_settings
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def wait_for(inbox: Inbox, count: int) -> list[EmailMessage]:
+    deadline = time.monotonic() + 10
+    while len(inbox.messages) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return inbox.messages
+
+
+def test_confirmation_email_carries_an_ics_in_copenhagen_time(
+    sqlite_db: str, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    app = create_app(town_settings(sqlite_db, smtp_host="127.0.0.1", smtp_port=port))
+    app.state.clock = Clock()
+    with TestClient(app) as client:
+        client.portal.call(app.state.db.write, setup_town)  # type: ignore[union-attr]
+        body = {"service": "pas", "start": "2027-03-30T09:00:00+02:00", "name": "Søren Ærø"}
+        response = client.post("/api/v1/bookings", json={**body, "email": "soeren@example.dk"})
+        assert response.status_code == 201, response.text
+        messages = wait_for(inbox, 1)
+
+    assert len(messages) == 1
+    mail = messages[0]
+    assert mail["To"].endswith("<soeren@example.dk>")
+    assert response.json()["code"] in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (ics,) = [part for part in mail.walk() if part.get_content_type() == "text/calendar"]
+    event = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
+    start = event.decoded("dtstart")
+    assert str(start.tzinfo) == "Europe/Copenhagen"
+    assert (start.hour, start.minute) == (9, 0)
+    assert start.astimezone(UTC) == datetime(2027, 3, 30, 7, 0, tzinfo=UTC)
+
+
+def test_an_unreachable_smtp_server_never_breaks_the_booking(sqlite_db: str) -> None:
+    app = create_app(town_settings(sqlite_db, smtp_host="127.0.0.1", smtp_port=free_port()))
+    app.state.clock = Clock()
+    with TestClient(app) as client:
+        client.portal.call(app.state.db.write, setup_town)  # type: ignore[union-attr]
+        body = {"service": "pas", "start": "2027-03-30T09:00:00+02:00", "name": "Ida"}
+        response = client.post("/api/v1/bookings", json={**body, "email": "ida@example.dk"})
+
+        from skranke.queue.tables import outbox_t
+
+        rows = client.portal.call(
+            app.state.db.read,
+            lambda conn: conn.execute(outbox_t.select()).all(),  # type: ignore[union-attr]
+        )
+
+    assert response.status_code == 201
+    assert [(r.state, r.attempts) for r in rows] == [("pending", 1)]
+    assert rows[0].last_error.startswith("SMTP 127.0.0.1")
+
+
+def test_sms_goes_to_the_demo_outbox_without_breaking_anything(town: Town) -> None:
+    response = town.book("2027-03-30T09:00:00+02:00", phone="12 34 56 78", email=None)
+
+    sent = town.app.state.notifier.sms.sent
+    assert response.status_code == 201
+    assert sent == [("+4512345678", sent[0][1])]
+    assert response.json()["code"] in sent[0][1]
+
+
+LONGEST = Notice(
+    id=1,
+    channel="sms",
+    template="confirmation",
+    attempts=1,
+    code="ACDEFG",
+    language="da",
+    name="Æbelø Øster-Ålund",
+    email=None,
+    phone="+4512345678",
+    start=datetime(2027, 12, 22, 14, 45, tzinfo=UTC),
+    end=datetime(2027, 12, 22, 15, 0, tzinfo=UTC),
+    service_name_da="Kørekort – erstatning for bortkommet eller ødelagt kørekort, også førstegangs",
+    service_name_en="Driving licence – replacement for a lost or damaged licence, also first ones",
+    what_to_bring_da="",
+    what_to_bring_en="",
+    branch_name="Hovedbiblioteket, Borgerservice og Bibliotek på Krystalgade i Københavns Kommune",
+    branch_address="Krystalgade 15",
+    timezone="Europe/Copenhagen",
+)
+
+
+@pytest.mark.parametrize("language", sorted(SMS))
+@pytest.mark.parametrize("template", sorted(SMS["da"]))
+def test_every_sms_fits_one_message_even_with_long_danish_names(
+    language: str, template: str
+) -> None:
+    notice = LONGEST.__class__(**{**LONGEST.__dict__, "language": language, "template": template})
+
+    text = sms_text(notice)
+
+    # Characters, not bytes: æ, ø and å count as one each (GSM 03.38 has all three).
+    assert len(text) <= SMS_LIMIT, text
+    assert "ACDEFG" in text
+    assert ("kl. 15:45" if language == "da" else "15:45") in text
