@@ -18,54 +18,29 @@ import json
 import os
 import resource
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import uvloop
 from _http import Connection, post
+from _servers import demo_credentials, free_port, start
 from _ws_client import Display, frame, open_display
 
-from skranke.db import Database
-from skranke.demo import DemoCredentials, load_demo
+from skranke.demo import DemoCredentials
 from skranke.migrate import upgrade
 
 CONNECT_BATCH = 50
 DELIVERY_TIMEOUT = 10.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def raise_open_files(needed: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < needed:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
-
-
-def start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 def rss_mb(pid: int) -> dict[str, float]:
@@ -176,15 +151,6 @@ async def run_skranke(
                 d.transport.close()
 
 
-async def demo(url: str) -> DemoCredentials:
-    db = Database(url)
-    db.start()
-    try:
-        return await db.write(load_demo, datetime.now(UTC), None)
-    finally:
-        await db.stop()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--displays", type=int, default=1000)
@@ -209,7 +175,7 @@ def main() -> None:
 
     url = f"sqlite:///{work / 'skranke.db'}"
     upgrade(url)
-    creds = asyncio.run(demo(url))
+    creds = asyncio.run(demo_credentials(url))
     port = free_port()
     env["SKRANKE_DATABASE_URL"] = url
     profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []

@@ -11,55 +11,18 @@ import argparse
 import asyncio
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from _http import closed_loop, open_loop, post
+from _servers import demo_credentials, free_port, start
 
-from skranke.db import Database
-from skranke.demo import load_demo
 from skranke.migrate import upgrade
 
 # The kiosk mix: tickets for every drop-in errand of the demo branch in turn. (All in one
 # service would build a queue of thousands, which no branch has; counting it then dominates.)
 WALK_IN = ["mitid", "flytning", "sundhedskort", "laan", "digital", "print"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server on port {port} did not start")
-
-
-async def demo_kiosk_token(url: str) -> str:
-    db = Database(url)
-    db.start()
-    try:
-        creds = await db.write(load_demo, datetime.now(UTC), None)
-        return creds.kiosk_token
-    finally:
-        await db.stop()
 
 
 def measure(port: int, raw: list[bytes], total: int, concurrency: int) -> dict[str, object]:
@@ -97,7 +60,7 @@ def main() -> None:
 
     url = f"sqlite:///{work / 'skranke.db'}"
     upgrade(url)
-    token = asyncio.run(demo_kiosk_token(url))
+    token = asyncio.run(demo_credentials(url)).kiosk_token
     port = free_port()
     env["SKRANKE_DATABASE_URL"] = url
     server = start(

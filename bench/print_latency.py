@@ -15,52 +15,23 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from _http import Connection, post
+from _servers import demo_credentials, free_port, start
 
-from skranke.db import Database
-from skranke.demo import BRANCH, load_demo
+from skranke.demo import BRANCH
 from skranke.migrate import upgrade
 from skranke.printers.emulator import EscPosDecoder
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "skranke", "serve", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server on port {port} did not start")
-
-
-async def kiosk_token(url: str, printer_url: str) -> str:
-    db = Database(url)
-    db.start()
-    try:
-        return (await db.write(load_demo, datetime.now(UTC), printer_url)).kiosk_token
-    finally:
-        await db.stop()
+    return start(args, env, port)
 
 
 class Printer:
@@ -144,7 +115,7 @@ def main() -> None:
         listener = await asyncio.start_server(printer.handle, "127.0.0.1", 0)
         printer_port = listener.sockets[0].getsockname()[1]
         upgrade(url)
-        token = await kiosk_token(url, f"network://127.0.0.1:{printer_port}")
+        token = (await demo_credentials(url, f"network://127.0.0.1:{printer_port}")).kiosk_token
         port = free_port()
         env = {**os.environ, "SKRANKE_DATABASE_URL": url}
         server = await asyncio.to_thread(start_server, env, port)
