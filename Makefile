@@ -34,6 +34,7 @@ run: install
 	demo=$$($(BIN)/skranke demo --printer network://127.0.0.1:$$printer_port) || exit 1; \
 	echo "$$demo"; \
 	token=$$(echo "$$demo" | awk '/Kiosk token:/ {print $$3}'); \
+	display=$$(echo "$$demo" | awk '/Display token:/ {print $$3}'); \
 	$(BIN)/skranke printer-emulator --port $$printer_port --out var/tickets & emulator=$$!; \
 	trap 'kill $$emulator 2>/dev/null' EXIT INT TERM; \
 	sleep 1; \
@@ -42,6 +43,10 @@ run: install
 	echo "  Kiosk:          http://127.0.0.1:$(PORT)/kiosk/kiosk-1#token=$$token"; \
 	echo "                  (portrait 1080x1920 or landscape 1920x1080; the token is kept by the page)"; \
 	echo "  Printed tickets: $(CURDIR)/var/tickets/ (ticket-N.txt and ticket-N.png)"; \
+	echo "  Counter:        http://127.0.0.1:$(PORT)/counter   (log in as staff / demo-staff)"; \
+	echo "  Wall display:   http://127.0.0.1:$(PORT)/display/display-1#token=$$display"; \
+	echo "  Book a time:    http://127.0.0.1:$(PORT)/book"; \
+	echo "  Phone ticket:   the QR on each ticket leads to /t/<tracking>"; \
 	echo "  Queue:          http://127.0.0.1:$(PORT)/api/v1/branches/hovedbiblioteket/queue"; \
 	echo "  API document:   http://127.0.0.1:$(PORT)/api/v1/openapi.json"; \
 	echo; \
