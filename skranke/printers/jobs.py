@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
 from skranke.queue import tickets
+from skranke.queue.checkin import check_in
 from skranke.queue.events import record
 from skranke.queue.tables import (
     UTCDateTime,
@@ -107,14 +108,27 @@ def issue_with_print(
     One transaction for both: the ticket and its job commit together or not at all.
     """
     info = tickets.issue_ticket(conn, *args, **kwargs)
+    return info, add_job(conn, device_id, info)
+
+
+def check_in_with_print(
+    conn: Connection, device_id: int | None, *args: Any, **kwargs: Any
+) -> tuple[TicketInfo, int | None]:
+    """`checkin.check_in`, plus a print job like `issue_with_print`, in one transaction."""
+    info = check_in(conn, *args, **kwargs)
+    return info, add_job(conn, device_id, info)
+
+
+def add_job(conn: Connection, device_id: int | None, info: TicketInfo) -> int | None:
+    """A print job for a just-issued ticket, if `device_id` is a kiosk with a printer."""
     if device_id is None:
-        return info, None
+        return None
     payload = {"position": info.position, "wait_minutes": info.estimated_wait_minutes}
     job_id: int | None = conn.execute(
         INSERT_JOB,
         {"device_id": device_id, "ticket_id": info.id, "payload": payload, "now": info.issued_at},
     ).scalar_one_or_none()
-    return info, job_id
+    return job_id
 
 
 @dataclass(frozen=True)

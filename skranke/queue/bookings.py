@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Row
 
 from skranke.queue import outbox
 from skranke.queue.booking_slots import bookable_service, take_seat
-from skranke.queue.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from skranke.queue.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from skranke.queue.events import record
 from skranke.queue.lookup import branch_row
 from skranke.queue.states import BookingState
@@ -205,9 +205,14 @@ def booking_info(conn: Connection, code: str) -> BookingInfo:
     return _info(row)
 
 
-def day_bookings(conn: Connection, branch_key: str, day: date) -> list[dict[str, Any]]:
+def day_bookings(
+    conn: Connection, branch_key: str, day: date, branch_ids: frozenset[int] | None = None
+) -> list[dict[str, Any]]:
     """A branch's bookings on one local day, for the counter page (no contact details)."""
     branch = branch_row(conn, branch_key)
+    if branch_ids is not None and branch.id not in branch_ids:
+        # Citizens' names are shown only to staff of the branch they booked at.
+        raise Forbidden(f"Branch {branch_key!r} is not one you work at")
     tz = ZoneInfo(branch.timezone)
     lo = datetime.combine(day, time(0), tz).astimezone(UTC)
     hi = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)

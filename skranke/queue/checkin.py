@@ -33,6 +33,10 @@ class TooEarly(Conflict):
         self.come_back_at = come_back_at
 
 
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+
+
 class TooLate(Conflict):
     code = "too_late"
 
@@ -57,7 +61,9 @@ def check_in(
     if info.branch_key != branch_key:
         raise Forbidden(f"Booking {info.code} is for {info.branch_name}, not this branch")
     if info.state == BookingState.CHECKED_IN:
-        raise Conflict(f"Booking {info.code} is already checked in; look for your ticket number")
+        raise AlreadyCheckedIn(
+            f"Booking {info.code} is already checked in; look for your ticket number"
+        )
     if info.state != BookingState.BOOKED and not (dropin and info.state == BookingState.NO_SHOW):
         raise Conflict(f"Booking {info.code} is {info.state.value} and cannot be checked in")
     if now < info.start - window.early:

@@ -10,8 +10,10 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from skranke.printers import jobs as print_jobs
+from skranke.printers.spooler import Spooler
 from skranke.queue import booking_slots, bookings
-from skranke.queue.checkin import CheckinWindow, TooEarly, TooLate, check_in
+from skranke.queue.checkin import CheckinWindow, TooEarly, TooLate
 from skranke.queue.slots import Slot
 from skranke.web import booking_schemas as b
 from skranke.web import schemas as s
@@ -20,6 +22,7 @@ from skranke.web.auth import require
 from skranke.web.booking_support import allow_booking, booking_ics, code_from_token, ics_url
 from skranke.web.booking_support import manage_url as manage_link
 from skranke.web.errors import ApiError, parse_body
+from skranke.web.idempotency import Idempotency
 
 
 def _moment(request: Request, name: str, tz: ZoneInfo) -> datetime | None:
@@ -125,44 +128,52 @@ async def booking_calendar(request: Request) -> Response:
     return Response(data, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
+def checkin_window(request: Request) -> CheckinWindow:
+    settings = request.app.state.settings
+    return CheckinWindow(
+        early=timedelta(minutes=settings.checkin_early_minutes),
+        late=timedelta(minutes=settings.checkin_late_minutes),
+    )
+
+
 async def checkin(request: Request) -> Response:
     who = await require(request, "kiosk", "staff")
     body = await parse_body(request, b.CheckinIn)
     db, policy, now = ctx(request)
-    settings = request.app.state.settings
-    window = CheckinWindow(
-        early=timedelta(minutes=settings.checkin_early_minutes),
-        late=timedelta(minutes=settings.checkin_late_minutes),
-    )
-    branch = request.path_params["branch"]
-    try:
-        info = await db.write(
-            check_in,
-            branch,
-            body.code,
-            now,
-            policy,
-            window,
-            dropin=body.dropin,
-            branch_ids=who.branch_ids,
-        )
-    except TooEarly as exc:
-        out = {
-            "error": exc.code,
-            "detail": exc.detail,
-            "come_back_at": exc.come_back_at.isoformat(),
-        }
-        return JSONResponse(out, status_code=409)
-    except TooLate as exc:
-        late = {"error": exc.code, "detail": exc.detail, "dropin": True}
-        return JSONResponse(late, status_code=409)
-    ticket = s.TicketOut.of(info, settings.public_url)
-    issued = s.IssuedTicketOut(**ticket.model_dump(), print=s.PrintOut(status="no_printer"))
-    return json(issued, 201)
+    spooler: Spooler = request.app.state.spooler
+
+    async def check() -> Response:
+        try:
+            # A kiosk's check-in ticket prints like any other it issues (see issue_ticket).
+            info, job = await db.write(
+                print_jobs.check_in_with_print,
+                who.device_id,
+                request.path_params["branch"],
+                body.code,
+                now,
+                policy,
+                checkin_window(request),
+                dropin=body.dropin,
+                branch_ids=who.branch_ids,
+            )
+        except TooEarly as exc:
+            come_back = exc.come_back_at.isoformat()
+            out = {"error": exc.code, "detail": exc.detail, "come_back_at": come_back}
+            return JSONResponse(out, status_code=409)
+        except TooLate as exc:
+            late = {"error": exc.code, "detail": exc.detail, "dropin": True}
+            return JSONResponse(late, status_code=409)
+        ticket = s.TicketOut.of(info, request.app.state.settings.public_url)
+        printing = await spooler.submit(job, who.device_id)
+        print_out = s.PrintOut(status=printing.status, detail=printing.detail)
+        return json(s.IssuedTicketOut(**ticket.model_dump(), print=print_out), 201)
+
+    once: Idempotency = request.app.state.idempotency
+    return await once.once(f"{who.kind}:{who.name}", request.headers.get("idempotency-key"), check)
 
 
 async def branch_bookings(request: Request) -> Response:
-    await require(request, "staff")
+    who = await require(request, "staff")
     db, _, now = ctx(request)
     raw = request.query_params.get("date")
     try:
@@ -173,7 +184,7 @@ async def branch_bookings(request: Request) -> Response:
         raise ApiError(
             422, "invalid_request", f"date: Expected YYYY-MM-DD, but got {raw!r}"
         ) from None
-    found = await db.read(bookings.day_bookings, request.path_params["branch"], day)
+    found = await db.read(bookings.day_bookings, request.path_params["branch"], day, who.branch_ids)
     return json(found, of=list[b.DayBookingOut])
 
 

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from skranke.db import Database
 from skranke.queue import lookup
+from skranke.queue.bookings import CODE_ALPHABET, CODE_LENGTH
 from skranke.queue.states import Area, DeviceKind
 from skranke.queue.tables import branch_t, device_t
 from skranke.queue.views import QueuePolicy, ServiceQueue
@@ -119,6 +120,12 @@ async def kiosk_page(request: Request) -> Response:
         "extendSeconds": EXTEND_SECONDS,
         "idleSeconds": IDLE_SECONDS,
         "texts": page_texts(lang),
+        "code": {"alphabet": CODE_ALPHABET, "length": CODE_LENGTH},
+        # A check-in ticket may be for an errand without a button (booking only).
+        "serviceNames": {
+            q.service_key: service_name(lang, q.service_key, q.name_da, q.name_en)
+            for q in view.queues
+        },
     }
     context = {
         "request": request,
@@ -129,6 +136,7 @@ async def kiosk_page(request: Request) -> Response:
         "view": view,
         "groups": [(area, services) for area, services in groups if services],
         "config": config,
+        "code_alphabet": CODE_ALPHABET,
     }
     response: HTMLResponse = templates.TemplateResponse(request, "kiosk.html", context)
     # The kiosk is reloaded after every ticket; stale copies would show stale waits.

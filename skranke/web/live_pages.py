@@ -30,7 +30,9 @@ def texts(lang: str, *prefixes: str) -> dict[str, str]:
 
 def counters_for(conn: sa.Connection, branch_ids: frozenset[int] | None) -> list[dict[str, Any]]:
     query = (
-        sa.select(counter_t, branch_t.c.name.label("branch_name"))
+        sa.select(
+            counter_t, branch_t.c.name.label("branch_name"), branch_t.c.key.label("branch_key")
+        )
         .join(branch_t, branch_t.c.id == counter_t.c.branch_id)
         .order_by(branch_t.c.name, counter_t.c.number)
     )
@@ -45,6 +47,7 @@ def counters_for(conn: sa.Connection, branch_ids: frozenset[int] | None) -> list
             "state": r.state,
             "branch_id": r.branch_id,
             "branch_name": r.branch_name,
+            "branch_key": r.branch_key,
         }
         for r in conn.execute(query)
     ]
@@ -92,7 +95,7 @@ async def counter_page(request: Request) -> Response:
         "counter": counter,
         "csrf": context["csrf"],
         "lang": lang,
-        "texts": texts(lang, "counter.", "live."),
+        "texts": texts(lang, "counter.", "live.", "bookings."),
         **await db.read(transfer_targets, counter["branch_id"]),
     }
     return render(request, "counter.html", {**context, "counter": counter, "config": config})

@@ -94,7 +94,26 @@ def test_unknown_code_and_second_check_in_are_clear_errors(town: Town) -> None:
     assert check_in(town, code).status_code == 201
     again = check_in(town, code)
     assert again.status_code == 409
+    assert again.json()["error"] == "already_checked_in"
     assert "already checked in" in again.json()["detail"]
+
+
+def test_a_repeated_checkin_with_the_same_idempotency_key_gets_the_same_ticket(
+    town: Town,
+) -> None:
+    code = booked(town)
+    town.clock.now = START - timedelta(minutes=5)
+    headers = {**kiosk(town), "Idempotency-Key": "kiosk-retry-1"}
+
+    first = town.client.post(
+        "/api/v1/branches/lilleby/checkins", json={"code": code}, headers=headers
+    )
+    retry = town.client.post(
+        "/api/v1/branches/lilleby/checkins", json={"code": code}, headers=headers
+    )
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json()["number"] == first.json()["number"]
 
 
 def test_checkin_needs_a_kiosk_or_staff_token(town: Town) -> None:

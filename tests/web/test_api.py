@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from skranke.queue.states import Role
 from tests.web.conftest import Demo
 
 TICKETS = "/api/v1/branches/hovedbiblioteket/tickets"
@@ -177,3 +178,29 @@ def test_openapi_document_describes_every_route(demo: Demo) -> None:
     ticket_post = document["paths"]["/api/v1/branches/{branch}/tickets"]["post"]
     assert ticket_post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert "IssuedTicketOut" in document["components"]["schemas"]
+
+
+def test_staff_of_another_branch_cannot_read_the_day_s_bookings(demo: Demo) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy.engine import Connection
+
+    from skranke.queue.accounts import create_token, create_user
+    from skranke.queue.branches import BranchSpec, create_branch
+
+    def other_branch_staff(conn: Connection) -> str:
+        create_branch(conn, BranchSpec(key="lilleby", name="Lilleby", services=[], counters=[]))
+        create_user(conn, "lilleby-staff", "correct horse battery", Role.STAFF, ["lilleby"])
+        return create_token(conn, "lilleby-staff", "test", datetime.now(UTC))
+
+    outsider = demo.client.portal.call(  # type: ignore[union-attr]
+        demo.client.app.state.db.write,
+        other_branch_staff,  # type: ignore[attr-defined]
+    )
+    path = "/api/v1/branches/hovedbiblioteket/bookings"
+
+    own = demo.client.get(path, headers=demo.staff)
+    other = demo.client.get(path, headers=demo.auth(outsider))
+
+    assert own.status_code == 200
+    assert other.status_code == 403 and other.json()["error"] == "forbidden"

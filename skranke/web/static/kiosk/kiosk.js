@@ -1,6 +1,9 @@
-// The touch kiosk: tap a service, get a number (printed, and on screen with a QR code).
+// The touch kiosk: tap a service, get a number (printed, and on screen with a QR code);
+// or check a booking in with its code (checkin.js).
 // The device token comes once in the address (#token=... or ?token=...) and is then kept in
 // localStorage, so it is neither shown nor sent again in the address.
+
+import { setUpCheckin } from "./checkin.js";
 
 const config = JSON.parse(document.getElementById("kiosk-config").textContent);
 const texts = config.texts;
@@ -27,11 +30,12 @@ function takeToken() {
 
 const token = takeToken();
 const services = [...document.querySelectorAll("button[data-service]")];
+const startButtons = [...services, document.querySelector("button[data-action=checkin]")];
 let busy = false;
 
 function setBusy(value) {
   busy = value;
-  for (const button of services) button.disabled = value || !token;
+  for (const button of startButtons) button.disabled = value || !token;
 }
 
 function showMessage(message) {
@@ -48,7 +52,9 @@ function restart() {
 let idleTimer = null;
 function watchIdle() {
   clearTimeout(idleTimer);
-  if (config.lang !== config.defaultLang && $("#result").hidden) {
+  // Half a typed booking code must not wait for the next citizen either.
+  const away = config.lang !== config.defaultLang || !$("#checkin").hidden;
+  if (away && $("#result").hidden) {
     idleTimer = setTimeout(restart, config.idleSeconds * 1000);
   }
 }
@@ -70,8 +76,8 @@ function startCountdown(seconds) {
 
 // ---- Taking a ticket ----
 
-async function post(service, key) {
-  const response = await fetch(`/api/v1/branches/${encodeURIComponent(config.branch)}/tickets`, {
+async function post(what, body, key) {
+  const response = await fetch(`/api/v1/branches/${encodeURIComponent(config.branch)}/${what}`, {
     method: "POST",
     headers: {
       "Content-Type": "application/json",
@@ -79,40 +85,46 @@ async function post(service, key) {
       // The same key on a retry: the server answers with the first ticket, not a second.
       "Idempotency-Key": key,
     },
-    body: JSON.stringify({ service, language: config.lang }),
+    body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
+}
+
+// Tries a few times on a lost connection (same key, so never two tickets); null if it never got
+// through.
+async function send(what, body) {
+  const key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await post(what, body, key);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+    }
+  }
+  return null;
 }
 
 async function takeTicket(service) {
   if (busy) return;
   setBusy(true);
   showMessage(text("kiosk.busy"));
-  const key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
-  let result = null;
-  for (let attempt = 0; attempt < 3 && result === null; attempt++) {
-    try {
-      result = await post(service, key);
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
-    }
-  }
+  const result = await send("tickets", { service, language: config.lang });
   if (result?.status === 201) {
     showMessage("");
-    showTicket(result.body, service);
+    const button = services.find((b) => b.dataset.service === service);
+    showTicket(result.body, button.querySelector(".kiosk-service-name").textContent);
     return;
   }
   showMessage(result?.status === 401 ? text("kiosk.not_set_up") : text("kiosk.error"));
   setBusy(false);
 }
 
-function showTicket(ticket, service) {
-  const button = services.find((b) => b.dataset.service === service);
+function showTicket(ticket, serviceName) {
   const printing = ticket.print?.status ?? "no_printer";
   const printed = printing === "printed" || printing === "queued";
   $("#result-title").textContent = printed ? text("kiosk.take_ticket") : text("kiosk.remember_number");
   field("number").textContent = ticket.number;
-  field("service").textContent = button.querySelector(".kiosk-service-name").textContent;
+  field("service").textContent = serviceName;
   const ahead = Math.max((ticket.position ?? 1) - 1, 0);
   const wait = ahead === 0 ? text("kiosk.next") : text("kiosk.ahead", { count: ahead });
   const minutes = ticket.estimated_wait_minutes;
@@ -122,6 +134,7 @@ function showTicket(ticket, service) {
   const tracking = ticket.tracking_url.split("/").pop();
   field("qr").src = `/qr/t/${encodeURIComponent(tracking)}.svg`;
   $("#start").hidden = true;
+  $("#checkin").hidden = true;
   $("#result").hidden = false;
   document.body.classList.add("kiosk--result");
   $("#result").dataset.number = ticket.number;
@@ -170,6 +183,7 @@ document.querySelector('[data-action="extend"]').addEventListener("click", () =>
   startCountdown(remaining + config.extendSeconds);
 });
 document.querySelector('[data-action="speak"]').addEventListener("click", speak);
+setUpCheckin({ config, text, send, showTicket, watchIdle, restart });
 
 if (token) {
   setBusy(false);

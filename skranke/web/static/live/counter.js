@@ -1,5 +1,6 @@
 // The counter page: the current citizen, the queue and the actions, following
 // /ws/counter/{id} and acting through the JSON API with the session cookie + CSRF header.
+import { followBookings } from "./bookings.js";
 import { element, follow, readConfig, translator } from "./socket.js";
 
 const config = readConfig();
@@ -258,6 +259,14 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
 });
 
+const bookings = followBookings({
+  branch: config.counter.branch_key,
+  lang,
+  t,
+  mine: (key) => state.services.some((service) => service.service === key && service.mine),
+  ready: () => state.services.length > 0,
+});
+
 follow(`/ws/counter/${counterId}`, {
   onSnapshot(snapshot) {
     clockOffset = Date.parse(snapshot.now) - Date.now();
@@ -265,6 +274,7 @@ follow(`/ws/counter/${counterId}`, {
     state = { ...state, ...snapshot };
     renderCounter();
     renderQueue();
+    bookings.render();
   },
   onMessage(update) {
     if (update.type === "counter") {
@@ -274,11 +284,13 @@ follow(`/ws/counter/${counterId}`, {
       queueReceivedAt = Date.now();
       state = { ...state, services: update.services, waiting: update.waiting };
       renderQueue();
+      bookings.refresh();
     }
   },
   onOnline() {
     online = true;
     $("offline").hidden = true;
+    bookings.refresh();
     renderButtons();
   },
   onOffline() {
