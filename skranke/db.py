@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from skranke._sqlite_writer import SQLiteWriter
+from skranke.queue import memo
 from skranke.queue.events import take_pending
 
 P = ParamSpec("P")
@@ -71,6 +72,12 @@ def _sqlite_engine(url: sa.URL, *, immediate: bool, pool_size: int) -> Engine:
         # writer went first; IMMEDIATE takes the write lock up front and waits for it instead.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    return _forgetting_on_rollback(engine)
+
+
+def _forgetting_on_rollback(engine: Engine) -> Engine:
+    # What a transaction read may include its own changes; if it rolls back, they never were.
+    sa.event.listen(engine, "rollback", memo.forget)
     return engine
 
 
@@ -100,6 +107,7 @@ class Database:
             self._async = create_async_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
+            _forgetting_on_rollback(self._async.sync_engine)
 
     async def stop(self) -> None:
         if self._writer is not None:

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 from skranke.queue import tickets
 from skranke.queue.checkin import check_in
 from skranke.queue.events import record
+from skranke.queue.prepared import Prepared
 from skranke.queue.tables import (
     UTCDateTime,
     branch_t,
@@ -77,7 +78,7 @@ PENDING = (J.QUEUED.value, J.PRINTING.value)
 _JOB_COLUMNS = ["device_id", "branch_id", "ticket_id", "status", "attempts", "payload"]
 _JOB_COLUMNS += ["created_at", "next_attempt_at"]
 _now = sa.bindparam("now", type_=UTCDateTime)
-INSERT_JOB = (
+INSERT_JOB = Prepared(
     sa.insert(print_job_t)
     .from_select(
         _JOB_COLUMNS,
@@ -124,10 +125,10 @@ def add_job(conn: Connection, device_id: int | None, info: TicketInfo) -> int | 
     if device_id is None:
         return None
     payload = {"position": info.position, "wait_minutes": info.estimated_wait_minutes}
-    job_id: int | None = conn.execute(
-        INSERT_JOB,
+    job_id: int | None = INSERT_JOB.scalar(
+        conn,
         {"device_id": device_id, "ticket_id": info.id, "payload": payload, "now": info.issued_at},
-    ).scalar_one_or_none()
+    )
     return job_id
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from skranke.queue import memo
 from skranke.queue.calendar import BranchCalendar, calendar_from_json
 from skranke.queue.errors import Conflict, InvalidInput, NotFound
 from skranke.queue.slots import BookableService, Slot, free_slots, nearest_free_slots
@@ -194,6 +195,7 @@ def make_bookable(conn: Connection, branch_key: str, spec: BookingSpec) -> None:
     )
     if result.rowcount != 1:
         raise NotFound(f"Unknown service {spec.service!r} at branch {branch_key!r}")
+    memo.forget(conn)
 
 
 def set_closed_dates(conn: Connection, branch_key: str, days: Iterable[date]) -> None:
@@ -202,3 +204,4 @@ def set_closed_dates(conn: Connection, branch_key: str, days: Iterable[date]) ->
         .where(branch_t.c.key == branch_key)
         .values(closed_dates=sorted(day.isoformat() for day in days))
     )
+    memo.forget(conn)

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.events import record
 from skranke.queue.lookup import counter_row, ticket_info, ticket_row
+from skranke.queue.prepared import Record
 from skranke.queue.routing import Candidate, CounterProfile, choose_next
 from skranke.queue.states import Area, CounterState, Lane, TicketState, transition
 from skranke.queue.tables import counter_service_t, counter_t, service_t, ticket_t
@@ -78,7 +79,7 @@ def candidates(conn: Connection, branch_id: int) -> list[Candidate]:
     ]
 
 
-def counter_profile(conn: Connection, counter: Row[Any]) -> CounterProfile:
+def counter_profile(conn: Connection, counter: Record) -> CounterProfile:
     priorities = dict(
         conn.execute(
             sa.select(counter_service_t.c.service_id, counter_service_t.c.priority).where(
@@ -91,7 +92,7 @@ def counter_profile(conn: Connection, counter: Row[Any]) -> CounterProfile:
 
 def _ready_counter(
     conn: Connection, counter_id: int, now: datetime, policy: QueuePolicy, branch_ids: Any
-) -> Row[Any]:
+) -> Record:
     """The counter, free to call: a serving ticket is finished, a closed counter opens."""
     counter = counter_row(conn, counter_id)
     if branch_ids is not None and counter.branch_id not in branch_ids:
@@ -110,7 +111,7 @@ def _ready_counter(
     return counter_row(conn, counter_id)
 
 
-def _claim(conn: Connection, counter: Row[Any], ticket_id: int, now: datetime) -> bool:
+def _claim(conn: Connection, counter: Record, ticket_id: int, now: datetime) -> bool:
     claimed = conn.execute(
         sa.update(ticket_t)
         .where(ticket_t.c.id == ticket_id, ticket_t.c.state == WAITING)

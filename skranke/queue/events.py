@@ -9,13 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from skranke.queue.prepared import Prepared
 from skranke.queue.tables import event_t
 
 # Events written in a transaction wait here until it commits; the database runner hands them
 # to live subscribers only then, so nobody sees a change that was rolled back.
 PENDING_KEY = "skranke.pending_events"
 # Built once: constructing a statement costs more than running it on SQLite.
-INSERT_EVENT = sa.insert(event_t).returning(event_t.c.seq)
+INSERT_EVENT = Prepared(sa.insert(event_t).returning(event_t.c.seq))
 # Other server processes learn of each event through PostgreSQL LISTEN on this channel.
 NOTIFY_CHANNEL = "skranke_events"
 NOTIFY = sa.select(sa.func.pg_notify(sa.bindparam("channel"), sa.bindparam("payload")))
@@ -41,7 +42,7 @@ def record(
         "counter_id": counter_id,
         "payload": payload,
     }
-    seq: int = conn.execute(INSERT_EVENT, row).scalar_one()
+    seq: int = INSERT_EVENT.scalar(conn, row)
     event = {
         "seq": seq,
         "type": kind,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
+from skranke.queue import memo
 from skranke.queue.errors import NotFound
 from skranke.queue.estimates import estimated_wait_minutes, handling_minutes
+from skranke.queue.prepared import Prepared, Record
 from skranke.queue.states import Area, CounterState, TicketState
 from skranke.queue.tables import (
     branch_t,
@@ -24,18 +25,18 @@ from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
 WAITING = TicketState.WAITING.value
 
 
-# Hot-path statements are built once with bind parameters: building a SQLAlchemy statement
-# costs several times more than SQLite takes to run it.
+# Hot-path statements are built once with bind parameters (building a SQLAlchemy statement
+# costs several times more than SQLite takes to run it) and prepared (see `prepared`).
 _bp = sa.bindparam
-_BRANCH = sa.select(branch_t).where(branch_t.c.key == _bp("branch"))
-_SERVICE = (
+_BRANCH = Prepared(sa.select(branch_t).where(branch_t.c.key == _bp("branch")))
+_SERVICE = Prepared(
     sa.select(service_t, branch_t.c.key.label("branch_key"), branch_t.c.timezone)
     .join(branch_t, branch_t.c.id == service_t.c.branch_id)
     .where(branch_t.c.key == _bp("branch"), service_t.c.key == _bp("service"))
 )
-_COUNTER = sa.select(counter_t).where(counter_t.c.id == _bp("id"))
-_TICKET = sa.select(ticket_t).where(ticket_t.c.id == _bp("id"))
-_RECENT_HANDLING = (
+_COUNTER = Prepared(sa.select(counter_t).where(counter_t.c.id == _bp("id")))
+_TICKET = Prepared(sa.select(ticket_t).where(ticket_t.c.id == _bp("id")))
+_RECENT_HANDLING = Prepared(
     sa.select(ticket_t.c.served_at, ticket_t.c.finished_at)
     .where(
         ticket_t.c.service_id == _bp("service_id"),
@@ -70,43 +71,52 @@ _OPEN_COUNTERS = (
     )
     .scalar_subquery()
 )
-_QUEUE_FACTS = sa.select(_AHEAD.label("ahead"), _OPEN_COUNTERS.label("counters"))
+_QUEUE_FACTS = Prepared(sa.select(_AHEAD.label("ahead"), _OPEN_COUNTERS.label("counters")))
 # A ticket just issued is the newest, so everyone waiting is ahead of it: a plain count over
 # the index, without comparing issue times row by row.
-_NEWEST_FACTS = sa.select(
-    (
-        sa.select(sa.func.count() - 1)
-        .where(ticket_t.c.service_id == _bp("service_id"), ticket_t.c.state == WAITING)
-        .scalar_subquery()
-    ).label("ahead"),
-    _OPEN_COUNTERS.label("counters"),
+_NEWEST_FACTS = Prepared(
+    sa.select(
+        (
+            sa.select(sa.func.count() - 1)
+            .where(ticket_t.c.service_id == _bp("service_id"), ticket_t.c.state == WAITING)
+            .scalar_subquery()
+        ).label("ahead"),
+        _OPEN_COUNTERS.label("counters"),
+    )
 )
 
 
-def branch_row(conn: Connection, branch_key: str) -> Row[Any]:
-    row = conn.execute(_BRANCH, {"branch": branch_key}).first()
+def branch_row(conn: Connection, branch_key: str) -> Record:
+    row = _BRANCH.first(conn, {"branch": branch_key})
     if row is None:
         raise NotFound(f"Unknown branch {branch_key!r}")
     return row
 
 
-def service_row(conn: Connection, branch_key: str, service_key: str) -> Row[Any]:
-    row = conn.execute(_SERVICE, {"branch": branch_key, "service": service_key}).first()
+def service_row(conn: Connection, branch_key: str, service_key: str) -> Record:
+    row = _SERVICE.first(conn, {"branch": branch_key, "service": service_key})
     if row is None or not row.active:
         branch_row(conn, branch_key)
         raise NotFound(f"Unknown service {service_key!r} at branch {branch_key!r}")
     return row
 
 
-def counter_row(conn: Connection, counter_id: int) -> Row[Any]:
-    row = conn.execute(_COUNTER, {"id": counter_id}).first()
+def known_service(conn: Connection, branch_key: str, service_key: str) -> Record:
+    """`service_row`, remembered on the connection (see `memo`): issuing reads it every time."""
+    key = ("service", branch_key, service_key)
+    row: Record = memo.recall(conn, key, lambda: service_row(conn, branch_key, service_key))
+    return row
+
+
+def counter_row(conn: Connection, counter_id: int) -> Record:
+    row = _COUNTER.first(conn, {"id": counter_id})
     if row is None:
         raise NotFound(f"Unknown counter {counter_id}")
     return row
 
 
-def ticket_row(conn: Connection, ticket_id: int) -> Row[Any]:
-    row = conn.execute(_TICKET, {"id": ticket_id}).first()
+def ticket_row(conn: Connection, ticket_id: int) -> Record:
+    row = _TICKET.first(conn, {"id": ticket_id})
     if row is None:
         raise NotFound(f"Unknown ticket {ticket_id}")
     return row
@@ -167,18 +177,21 @@ def place_in_queue(
     newest: bool = False,
 ) -> tuple[int, int]:
     """(position, estimated wait minutes) of a waiting ticket; position 1 is next."""
+
+    def durations() -> list[float]:
+        params = {"service_id": service_id, "history": policy.estimate_history}
+        recent = _RECENT_HANDLING.all(conn, params)
+        return [(done - served).total_seconds() / 60.0 for served, done in recent]
+
     if newest:
-        facts = conn.execute(_NEWEST_FACTS, {"service_id": service_id}).one()
+        # Issuing: the handling times are remembered until a ticket of the service finishes.
+        facts = _NEWEST_FACTS.one(conn, {"service_id": service_id})
+        recent = memo.recall(conn, ("handling", service_id), durations)
     else:
         params = {"service_id": service_id, "issued_at": issued_at, "ticket_id": ticket_id}
-        facts = conn.execute(_QUEUE_FACTS, params).one()
-    recent = conn.execute(
-        _RECENT_HANDLING, {"service_id": service_id, "history": policy.estimate_history}
-    )
-    per_ticket = handling_minutes(
-        [(done - served).total_seconds() / 60.0 for served, done in recent],
-        float(expected_minutes),
-    )
+        facts = _QUEUE_FACTS.one(conn, params)
+        recent = durations()
+    per_ticket = handling_minutes(recent, float(expected_minutes))
     return facts.ahead + 1, estimated_wait_minutes(facts.ahead, per_ticket, facts.counters)
 
 

@@ -9,18 +9,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
+from skranke.queue import memo
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.events import record
 from skranke.queue.lookup import (
     counter_row,
+    known_service,
     place_in_queue,
-    service_row,
     ticket_info,
     ticket_row,
 )
 from skranke.queue.numbering import format_number, service_day
+from skranke.queue.prepared import Prepared, Record
 from skranke.queue.states import Area, Lane, TicketSource, TicketState, transition
 from skranke.queue.tables import counter_t, service_t, ticket_counter_t, ticket_t
 from skranke.queue.views import QueuePolicy, TicketInfo
@@ -30,27 +32,29 @@ S = TicketState
 
 
 _bump = {
-    dialect: insert(ticket_counter_t)
-    .values(
-        branch_id=sa.bindparam("branch_id"),
-        day=sa.bindparam("day"),
-        prefix=sa.bindparam("prefix"),
-        last=1,
+    dialect: Prepared(
+        insert(ticket_counter_t)
+        .values(
+            branch_id=sa.bindparam("branch_id"),
+            day=sa.bindparam("day"),
+            prefix=sa.bindparam("prefix"),
+            last=1,
+        )
+        .on_conflict_do_update(
+            index_elements=["branch_id", "day", "prefix"],
+            set_={"last": ticket_counter_t.c.last + 1},
+        )
+        .returning(ticket_counter_t.c.last)
     )
-    .on_conflict_do_update(
-        index_elements=["branch_id", "day", "prefix"],
-        set_={"last": ticket_counter_t.c.last + 1},
-    )
-    .returning(ticket_counter_t.c.last)
     for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
 }
-_INSERT_TICKET = sa.insert(ticket_t).returning(ticket_t.c.id)
+_INSERT_TICKET = Prepared(sa.insert(ticket_t).returning(ticket_t.c.id))
 
 
 def next_seq(conn: Connection, branch_id: int, day: date, prefix: str) -> int:
     """Bump the day's counter for this prefix; the row lock makes concurrent issuers queue."""
     params = {"branch_id": branch_id, "day": day, "prefix": prefix}
-    seq: int = conn.execute(_bump[conn.dialect.name], params).scalar_one()
+    seq: int = _bump[conn.dialect.name].scalar(conn, params)
     return seq
 
 
@@ -70,7 +74,7 @@ def issue_ticket(
         raise InvalidInput(
             f"Expected a language among {', '.join(LANGUAGES)}, but got {language!r}"
         )
-    service = service_row(conn, branch_key, service_key)
+    service = known_service(conn, branch_key, service_key)
     if branch_ids is not None and service.branch_id not in branch_ids:
         raise Forbidden(f"This token belongs to another branch than {branch_key!r}")
     if not service.walk_in and booking_start is None and source == TicketSource.KIOSK:
@@ -91,7 +95,7 @@ def issue_ticket(
         "booking_start": booking_start,
         "issued_at": now,
     }
-    ticket_id: int = conn.execute(_INSERT_TICKET, row).scalar_one()
+    ticket_id: int = _INSERT_TICKET.scalar(conn, row)
     position, estimate = place_in_queue(
         conn, service.id, service.expected_minutes, now, ticket_id, policy, newest=True
     )
@@ -128,7 +132,7 @@ def issue_ticket(
     )
 
 
-def move(conn: Connection, ticket: Row[Any], target: TicketState, **values: Any) -> None:
+def move(conn: Connection, ticket: Record, target: TicketState, **values: Any) -> None:
     """Move `ticket` to `target` if nobody changed it since it was read."""
     current = TicketState(ticket.state)
     transition(current, target)
@@ -140,9 +144,11 @@ def move(conn: Connection, ticket: Row[Any], target: TicketState, **values: Any)
     if result.rowcount != 1:
         # Nothing got updated: another counter got there first.
         raise Conflict(f"Ticket {ticket.number} changed meanwhile; reload and try again")
+    if target == S.DONE:
+        memo.forget(conn, ("handling", ticket.service_id))
 
 
-def release_counter(conn: Connection, ticket: Row[Any]) -> None:
+def release_counter(conn: Connection, ticket: Record) -> None:
     if ticket.counter_id is not None:
         conn.execute(
             sa.update(counter_t)
@@ -154,7 +160,7 @@ def release_counter(conn: Connection, ticket: Row[Any]) -> None:
         )
 
 
-def _event(conn: Connection, kind: str, ticket: Row[Any], now: datetime, **extra: Any) -> None:
+def _event(conn: Connection, kind: str, ticket: Record, now: datetime, **extra: Any) -> None:
     counter_number = None
     if ticket.counter_id is not None:
         counter_number = counter_row(conn, ticket.counter_id).number

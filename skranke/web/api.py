@@ -115,10 +115,10 @@ async def issue_ticket(request: Request) -> Response:
             source=source,
             branch_ids=who.branch_ids,
         )
-        out = s.TicketOut.of(info, request.app.state.settings.public_url)
         printing = await spooler.submit(job, who.device_id)
         print_out = s.PrintOut(status=printing.status, detail=printing.detail)
-        return json(s.IssuedTicketOut(**out.model_dump(), print=print_out), 201)
+        out = s.IssuedTicketOut.of(info, request.app.state.settings.public_url, print=print_out)
+        return json(out, 201)
 
     once: Idempotency = request.app.state.idempotency
     return await once.once(f"{who.kind}:{who.name}", request.headers.get("idempotency-key"), issue)

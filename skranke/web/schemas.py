@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -106,7 +106,7 @@ class TicketOut(BaseModel):
     tracking_url: str
 
     @classmethod
-    def of(cls, t: TicketInfo, public_url: str) -> TicketOut:
+    def of(cls, t: TicketInfo, public_url: str, **extra: Any) -> Self:
         counter = None
         if t.counter_id is not None and t.counter_number is not None:
             counter = CounterRef(
@@ -128,6 +128,7 @@ class TicketOut(BaseModel):
             estimated_wait_minutes=t.estimated_wait_minutes,
             recall_count=t.recall_count,
             tracking_url=f"{public_url}/t/{t.tracking}",
+            **extra,
         )
 
 
