@@ -1,6 +1,6 @@
 """Tickets per second and latency over HTTP, beside a bare Starlette + SQLite insert.
 
-Run: .venv/bin/python bench/issue_tickets.py [--total 6000] [--rounds 3] [--concurrency 32]
+Run: .venv/bin/python bench/issue_tickets.py [--total 6000] [--rounds 5] [--concurrency 32]
 Prints one JSON object. Both servers run as separate uvicorn processes on loopback with one
 worker each; the load client is a third process's event loop (this one). Throughput rounds
 alternate between the two servers; the figures are each server's median round.
@@ -68,7 +68,7 @@ def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--total", type=int, default=6000, help="requests per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     here = Path(__file__).parent

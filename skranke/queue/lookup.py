@@ -72,17 +72,17 @@ _OPEN_COUNTERS = (
     .scalar_subquery()
 )
 _QUEUE_FACTS = Prepared(sa.select(_AHEAD.label("ahead"), _OPEN_COUNTERS.label("counters")))
-# A ticket just issued is the newest, so everyone waiting is ahead of it: a plain count over
-# the index, without comparing issue times row by row.
-_NEWEST_FACTS = Prepared(
-    sa.select(
-        (
-            sa.select(sa.func.count() - 1)
-            .where(ticket_t.c.service_id == _bp("service_id"), ticket_t.c.state == WAITING)
-            .scalar_subquery()
-        ).label("ahead"),
-        _OPEN_COUNTERS.label("counters"),
-    )
+# A ticket about to be issued is the newest, so everyone waiting is ahead of it: a plain count
+# over the index. Issuing reads these in the RETURNING of the statement that draws its number
+# (`tickets._bump`), one statement fewer per ticket. On SQLite, SQLAlchemy writes RETURNING
+# without table names, so every column a subquery names must be unambiguous among that
+# subquery's own tables (SQL resolves a bare name in the innermost query first).
+NEWEST_FACTS = (
+    sa.select(sa.func.count())
+    .where(ticket_t.c.service_id == _bp("service_id"), ticket_t.c.state == WAITING)
+    .scalar_subquery()
+    .label("ahead"),
+    _OPEN_COUNTERS.label("counters"),
 )
 
 
@@ -166,6 +166,17 @@ def open_counters_by_service(conn: Connection, service_ids: Sequence[int]) -> di
     return {sid: count for sid, count in rows}
 
 
+def _durations(conn: Connection, service_id: int, policy: QueuePolicy) -> list[float]:
+    params = {"service_id": service_id, "history": policy.estimate_history}
+    recent = _RECENT_HANDLING.all(conn, params)
+    return [(done - served).total_seconds() / 60.0 for served, done in recent]
+
+
+def _place(ahead: int, counters: int, recent: list[float], expected: int) -> tuple[int, int]:
+    per_ticket = handling_minutes(recent, float(expected))
+    return ahead + 1, estimated_wait_minutes(ahead, per_ticket, counters)
+
+
 def place_in_queue(
     conn: Connection,
     service_id: int,
@@ -173,26 +184,25 @@ def place_in_queue(
     issued_at: datetime,
     ticket_id: int,
     policy: QueuePolicy,
-    *,
-    newest: bool = False,
 ) -> tuple[int, int]:
     """(position, estimated wait minutes) of a waiting ticket; position 1 is next."""
+    params = {"service_id": service_id, "issued_at": issued_at, "ticket_id": ticket_id}
+    facts = _QUEUE_FACTS.one(conn, params)
+    recent = _durations(conn, service_id, policy)
+    return _place(facts.ahead, facts.counters, recent, expected_minutes)
 
-    def durations() -> list[float]:
-        params = {"service_id": service_id, "history": policy.estimate_history}
-        recent = _RECENT_HANDLING.all(conn, params)
-        return [(done - served).total_seconds() / 60.0 for served, done in recent]
 
-    if newest:
-        # Issuing: the handling times are remembered until a ticket of the service finishes.
-        facts = _NEWEST_FACTS.one(conn, {"service_id": service_id})
-        recent = memo.recall(conn, ("handling", service_id), durations)
-    else:
-        params = {"service_id": service_id, "issued_at": issued_at, "ticket_id": ticket_id}
-        facts = _QUEUE_FACTS.one(conn, params)
-        recent = durations()
-    per_ticket = handling_minutes(recent, float(expected_minutes))
-    return facts.ahead + 1, estimated_wait_minutes(facts.ahead, per_ticket, facts.counters)
+def newest_place(
+    conn: Connection, service: Record, ahead: int, counters: int, policy: QueuePolicy
+) -> tuple[int, int]:
+    """`place_in_queue` for a ticket being issued, from the `NEWEST_FACTS` read with its number.
+
+    The handling times are remembered (see `memo`) until a ticket of the service finishes.
+    """
+    recent = memo.recall(
+        conn, ("handling", service.id), lambda: _durations(conn, service.id, policy)
+    )
+    return _place(ahead, counters, recent, service.expected_minutes)
 
 
 def ticket_info(

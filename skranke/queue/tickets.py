@@ -15,9 +15,10 @@ from skranke.queue import memo
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.events import record
 from skranke.queue.lookup import (
+    NEWEST_FACTS,
     counter_row,
     known_service,
-    place_in_queue,
+    newest_place,
     ticket_info,
     ticket_row,
 )
@@ -44,18 +45,26 @@ _bump = {
             index_elements=["branch_id", "day", "prefix"],
             set_={"last": ticket_counter_t.c.last + 1},
         )
-        .returning(ticket_counter_t.c.last)
+        .returning(ticket_counter_t.c.last, *NEWEST_FACTS)
     )
     for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
 }
 _INSERT_TICKET = Prepared(sa.insert(ticket_t).returning(ticket_t.c.id))
 
 
-def next_seq(conn: Connection, branch_id: int, day: date, prefix: str) -> int:
-    """Bump the day's counter for this prefix; the row lock makes concurrent issuers queue."""
-    params = {"branch_id": branch_id, "day": day, "prefix": prefix}
-    seq: int = _bump[conn.dialect.name].scalar(conn, params)
-    return seq
+def draw_number(conn: Connection, service: Record, day: date) -> Record:
+    """Bump the day's counter for the service's prefix: (last, ahead, counters).
+
+    The row lock makes concurrent issuers queue; `ahead` and `counters` are the service's
+    waiting tickets and open counters (`lookup.NEWEST_FACTS`), read in the same statement.
+    """
+    params = {
+        "branch_id": service.branch_id,
+        "day": day,
+        "prefix": service.prefix,
+        "service_id": service.id,
+    }
+    return _bump[conn.dialect.name].one(conn, params)
 
 
 def issue_ticket(
@@ -80,7 +89,8 @@ def issue_ticket(
     if not service.walk_in and booking_start is None and source == TicketSource.KIOSK:
         raise Forbidden(f"Service {service_key!r} needs a booking; no drop-in tickets")
     day = service_day(now, service.timezone)
-    number = format_number(service.prefix, next_seq(conn, service.branch_id, day, service.prefix))
+    drawn = draw_number(conn, service, day)
+    number = format_number(service.prefix, drawn.last)
     tracking = secrets.token_urlsafe(16)
     row = {
         "branch_id": service.branch_id,
@@ -96,9 +106,7 @@ def issue_ticket(
         "issued_at": now,
     }
     ticket_id: int = _INSERT_TICKET.scalar(conn, row)
-    position, estimate = place_in_queue(
-        conn, service.id, service.expected_minutes, now, ticket_id, policy, newest=True
-    )
+    position, estimate = newest_place(conn, service, drawn.ahead, drawn.counters, policy)
     record(
         conn,
         "ticket.issued",

@@ -49,7 +49,7 @@ def adapter(of: Any) -> TypeAdapter[Any]:
 def json(value: Any, status: int = 200, of: Any = None) -> Response:
     """Serialise through the public schema, so a field it lacks can never leak out."""
     if isinstance(value, BaseModel):
-        content = value.model_dump_json().encode()
+        content = value.__pydantic_serializer__.to_json(value)
     else:
         shape = adapter(of)
         content = shape.dump_json(shape.validate_python(value))
@@ -315,4 +315,6 @@ ENDPOINTS.extend(booking_api.BOOKING_ENDPOINTS)
 
 
 def routes() -> list[Route]:
-    return [Route(e.path, e.handler, methods=[e.method]) for e in ENDPOINTS]
+    # Starlette tries routes in order, a regular expression each: the kiosk's ticket first.
+    ordered = sorted(ENDPOINTS, key=lambda e: e.handler is not issue_ticket)
+    return [Route(e.path, e.handler, methods=[e.method]) for e in ordered]
