@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -32,11 +33,28 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 WALK_IN = ["mitid", "flytning", "sundhedskort", "laan", "digital", "print"]
 
 
-def throughput(port: int, raw: list[bytes], total: int, concurrency: int) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def throughput(
+    server: subprocess.Popen[bytes], port: int, raw: list[bytes], total: int, concurrency: int
+) -> dict[str, Any]:
     async def run() -> dict[str, Any]:
         return (await closed_loop("127.0.0.1", port, raw, total, concurrency)).summary()
 
-    return asyncio.run(run())
+    before = cpu_seconds(server.pid)
+    figures = asyncio.run(run())
+    after = cpu_seconds(server.pid)
+    if before is not None and after is not None:
+        # Near 1 / (requests per second): the server is bound by one core (the GIL).
+        figures["server_cpu_us_per_request"] = round((after - before) / total * 1e6)
+    return figures
 
 
 def paced(port: int, raw: list[bytes]) -> dict[str, Any]:
@@ -92,15 +110,18 @@ def main() -> None:
         auth = {"Authorization": f"Bearer {token}"}
         path = "/api/v1/branches/hovedbiblioteket/tickets"
         requests = [post(path, {"service": s}, auth) for s in WALK_IN]
-        for target, raw in ((bare_port, bare_requests), (port, requests)):
-            throughput(target, raw, 300, 8)  # warm up
+        bare, server = servers
+        for process, target, raw in ((bare, bare_port, bare_requests), (server, port, requests)):
+            throughput(process, target, raw, 300, 8)  # warm up
         # Rounds alternate between the two servers (both are idle while the other is
         # measured), so a slow minute on a shared machine weighs on both alike.
         bare_rounds, rounds = [], []
         for _ in range(args.rounds):
             asyncio.run(close_queues(url))
-            bare_rounds.append(throughput(bare_port, bare_requests, args.total, args.concurrency))
-            rounds.append(throughput(port, requests, args.total, args.concurrency))
+            bare_rounds.append(
+                throughput(bare, bare_port, bare_requests, args.total, args.concurrency)
+            )
+            rounds.append(throughput(server, port, requests, args.total, args.concurrency))
         figures = {"throughput": median_round(rounds), "at_200_per_s": paced(port, requests)}
         bare_figures = {
             "throughput": median_round(bare_rounds),
