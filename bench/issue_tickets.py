@@ -88,6 +88,9 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=6000, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--pin", type=int, default=None, help="run both servers on this one CPU (taskset)"
+    )
     args = parser.parse_args()
     here = Path(__file__).parent
     work = Path(tempfile.mkdtemp(prefix="skranke-bench-"))
@@ -101,10 +104,11 @@ def main() -> None:
     bare_port, port = free_port(), free_port()
     bare_app = [*uvicorn, "--app-dir", str(here), "_bare_app:app", "--port", str(bare_port)]
     skranke = [sys.executable, "-m", "skranke", "serve", "--port", str(port)]
-    servers = [
-        start(bare_app, env, bare_port),
-        start([*skranke, "--log-level", "warning"], env, port),
-    ]
+    skranke += ["--log-level", "warning"]
+    if args.pin is not None:
+        pinned = ["taskset", "-c", str(args.pin)]
+        bare_app, skranke = pinned + bare_app, pinned + skranke
+    servers = [start(bare_app, env, bare_port), start(skranke, env, port)]
     try:
         bare_requests = [post("/tickets", {"service": s}, {}) for s in WALK_IN]
         auth = {"Authorization": f"Bearer {token}"}
@@ -140,6 +144,7 @@ def main() -> None:
                 "database": "sqlite",
                 "cpus": os.cpu_count(),
                 "concurrency": args.concurrency,
+                "pinned_to_cpu": args.pin,
                 "services": WALK_IN,
                 "skranke": figures,
                 "bare_starlette_sqlite_insert": bare_figures,
