@@ -41,7 +41,7 @@ class _Compiled:
     """One statement compiled for SQLite, for one set of inserted column names."""
 
     def __init__(self, stmt: Any, dialect: Dialect, column_keys: Sequence[str] | None) -> None:
-        rowid = _returns_only_rowid(stmt)
+        rowid = _returns_only_rowid(stmt, dialect)
         compiled = (_without_returning(stmt) if rowid else stmt).compile(
             dialect=dialect, column_keys=column_keys
         )
@@ -110,8 +110,9 @@ def _gives_rows(stmt: Any) -> bool:
     return bool(stmt.is_select or getattr(stmt, "_returning", ()))
 
 
-def _returns_only_rowid(stmt: Any) -> bool:
-    """An INSERT whose RETURNING is just its table's integer primary key (SQLite's rowid)."""
+def _returns_only_rowid(stmt: Any, dialect: Dialect) -> bool:
+    """An INSERT whose RETURNING is just its table's rowid: its one-column primary key of
+    type exactly INTEGER (a BIGINT key is a column of its own in SQLite, not the rowid)."""
     if not isinstance(stmt, sa.Insert):
         return False
     returning = list(stmt.exported_columns)
@@ -120,7 +121,7 @@ def _returns_only_rowid(stmt: Any) -> bool:
         len(returning) == 1
         and len(key) == 1
         and returning[0] is key[0]
-        and key[0].type._type_affinity is sa.Integer
+        and key[0].type.compile(dialect=dialect) == "INTEGER"
     )
 
 
