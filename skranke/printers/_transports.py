@@ -138,8 +138,23 @@ def _status_with_escpos(open_device: Callable[[], Any]) -> PrinterStatus:
         device.close()
 
 
+class _EscposPrinter(Printer):
+    """A printer python-escpos opens (USB, serial): printing and status through the library."""
+
+    url: str
+
+    def _open(self) -> Any:
+        raise NotImplementedError
+
+    def send(self, data: bytes) -> None:
+        _send_with_escpos(self.url, self._open, data)
+
+    def status(self) -> PrinterStatus:
+        return _status_with_escpos(self._open)
+
+
 @dataclass
-class UsbPrinter(Printer):
+class UsbPrinter(_EscposPrinter):
     url: str
     vendor_id: int
     product_id: int
@@ -161,15 +176,9 @@ class UsbPrinter(Printer):
         device.open()
         return device
 
-    def send(self, data: bytes) -> None:
-        _send_with_escpos(self.url, self._open, data)
-
-    def status(self) -> PrinterStatus:
-        return _status_with_escpos(self._open)
-
 
 @dataclass
-class SerialPrinter(Printer):
+class SerialPrinter(_EscposPrinter):
     url: str
     device_path: str
     baudrate: int
@@ -185,12 +194,6 @@ class SerialPrinter(Printer):
         # off would otherwise block the write forever.
         device.device.write_timeout = self.timeout
         return device
-
-    def send(self, data: bytes) -> None:
-        _send_with_escpos(self.url, self._open, data)
-
-    def status(self) -> PrinterStatus:
-        return _status_with_escpos(self._open)
 
 
 @dataclass
