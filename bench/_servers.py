@@ -7,8 +7,8 @@ import subprocess
 import time
 from datetime import UTC, datetime
 
-from skranke.db import Database
 from skranke.demo import DemoCredentials, load_demo
+from skranke.store.engine import Database
 
 
 def free_port() -> int:

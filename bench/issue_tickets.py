@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 from _http import closed_loop, open_loop, post
 from _servers import demo_credentials, free_port, start
 
-from skranke.db import Database
 from skranke.migrate import upgrade
 from skranke.queue.housekeeping import close_day
+from skranke.store.engine import Database
 
 # The kiosk mix: tickets for every drop-in errand of the demo branch in turn. (All in one
 # service would build a queue of thousands, which no branch has; counting it then dominates.)

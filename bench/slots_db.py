@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bench.slots import BOOKINGS, DAYS, NOW, TARGET_MS, build
-from skranke.db import Database
 from skranke.migrate import upgrade
 from skranke.queue.booking_slots import (
     BookingSpec,
@@ -31,7 +30,8 @@ from skranke.queue.booking_slots import (
 from skranke.queue.branches import BranchSpec, ServiceSpec, create_branch
 from skranke.queue.calendar import calendar_hours_to_json
 from skranke.queue.states import Area
-from skranke.queue.tables import booking_t
+from skranke.store.engine import Database
+from skranke.store.tables import booking_t
 
 REPETITIONS = 100
 

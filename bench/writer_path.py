@@ -22,12 +22,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from _servers import demo_credentials
 
-from skranke.db import _sqlite_engine, normalise_url
 from skranke.migrate import upgrade
 from skranke.printers.jobs import issue_with_print
 from skranke.queue.housekeeping import close_day
-from skranke.queue.tables import device_t
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import _sqlite_engine, normalise_url
+from skranke.store.tables import device_t
 
 WALK_IN = ["mitid", "flytning", "sundhedskort", "laan", "digital", "print"]
 BATCH = 20

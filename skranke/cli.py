@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Connection
 
 from skranke.config import Settings
-from skranke.db import Database, DatabaseURLError, normalise_url
 from skranke.queue.errors import DomainError
 from skranke.queue.states import Role
+from skranke.store.engine import Database, DatabaseURLError, normalise_url
 
 T = TypeVar("T")
 

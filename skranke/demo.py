@@ -12,7 +12,7 @@ from skranke.queue.accounts import create_token, create_user, upsert_device
 from skranke.queue.booking_slots import BookingSpec, make_bookable
 from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
 from skranke.queue.states import Area, DeviceKind, Role
-from skranke.queue.tables import branch_t, staff_user_t
+from skranke.store.tables import branch_t, staff_user_t
 
 BRANCH = "hovedbiblioteket"
 B, L = Area.BORGERSERVICE, Area.LIBRARY

@@ -16,9 +16,9 @@ import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from skranke.config import Settings
-from skranke.db import Database
 from skranke.notify.dispatch import Notifier
 from skranke.queue import housekeeping
+from skranke.store.engine import Database
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

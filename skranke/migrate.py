@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from skranke.db import normalise_url
+from skranke.store.engine import normalise_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -2,7 +2,7 @@
 
 One process (SQLite, the default) needs nothing but the database runner's listener hook.
 Several processes share PostgreSQL: every event row is also sent with `pg_notify` inside its
-transaction (see `skranke.queue.events.record`), and each process LISTENs on a dedicated
+transaction (see `skranke.store.events.record`), and each process LISTENs on a dedicated
 connection outside the pool. Nothing here is home-made that PostgreSQL already does.
 """
 
@@ -15,8 +15,8 @@ import random
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from skranke.db import Database
-from skranke.queue.events import NOTIFY_CHANNEL
+from skranke.store.engine import Database
+from skranke.store.events import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[dict[str, Any]]], None]

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from skranke.db import Database
 from skranke.displays import snapshots
 from skranke.displays.link import Link, LiveOptions, dumps
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import Database
 
 log = logging.getLogger(__name__)
 Event = dict[str, Any]

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from skranke.db import Database
 from skranke.displays.bus import Bus, bus_for
 from skranke.displays.hub import Hub
 from skranke.displays.link import LiveOptions
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import Database
 
 
 @dataclass

@@ -19,7 +19,8 @@ from skranke.queue.accounts import hash_token
 from skranke.queue.errors import NotFound
 from skranke.queue.lookup import counter_row, queue_status, ticket_info
 from skranke.queue.states import Area, DeviceKind, TicketState
-from skranke.queue.tables import (
+from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
+from skranke.store.tables import (
     branch_t,
     counter_service_t,
     device_t,
@@ -27,7 +28,6 @@ from skranke.queue.tables import (
     service_t,
     ticket_t,
 )
-from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
 
 CALL_KINDS = ("ticket.called", "ticket.recalled")
 RECENT_CALLS = 8

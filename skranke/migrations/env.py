@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import skranke.printers.jobs  # noqa: F401  - the print_job table joins the metadata
-from skranke.queue.tables import metadata
+from skranke.store.tables import metadata
 
 url = context.config.get_main_option("sqlalchemy.url") or ""
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 ${imports if imports else ""}
-import skranke.queue.tables  # noqa: F401
+import skranke.store.tables  # noqa: F401
 
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}

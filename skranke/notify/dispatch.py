@@ -9,12 +9,12 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from skranke.db import Database
 from skranke.notify import texts
 from skranke.notify.ics import appointment_ics
 from skranke.notify.senders import EmailSender, SendError, SmsGateway
 from skranke.queue import outbox
 from skranke.queue.outbox import Notice
+from skranke.store.engine import Database
 
 log = logging.getLogger(__name__)
 

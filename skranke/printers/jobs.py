@@ -18,9 +18,10 @@ from sqlmodel import Field, SQLModel
 
 from skranke.queue import tickets
 from skranke.queue.checkin import check_in
-from skranke.queue.events import record
-from skranke.queue.prepared import Prepared
-from skranke.queue.tables import (
+from skranke.queue.views import TicketInfo
+from skranke.store.events import record
+from skranke.store.prepared import Prepared
+from skranke.store.tables import (
     UTCDateTime,
     branch_t,
     device_t,
@@ -28,7 +29,6 @@ from skranke.queue.tables import (
     table,
     ticket_t,
 )
-from skranke.queue.views import TicketInfo
 
 
 class JobStatus(StrEnum):

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from skranke.db import Database
+from skranke.store.engine import Database
 
 from . import jobs
 from .agent_hub import AgentHub

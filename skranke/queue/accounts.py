@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from skranke.queue.errors import Conflict, InvalidInput, NotFound
 from skranke.queue.lookup import branch_row
 from skranke.queue.states import Area, DeviceKind, Role
-from skranke.queue.tables import api_token_t, device_t, staff_user_t
+from skranke.store.tables import api_token_t, device_t, staff_user_t
 
 _passwords = PasswordHash.recommended()
 

@@ -11,12 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from skranke.queue import memo
 from skranke.queue.calendar import BranchCalendar, calendar_from_json
 from skranke.queue.errors import Conflict, InvalidInput, NotFound
 from skranke.queue.slots import BookableService, Slot, free_slots, nearest_free_slots
 from skranke.queue.states import BookingState
-from skranke.queue.tables import booking_t, branch_t, service_t
+from skranke.store import memo
+from skranke.store.tables import booking_t, branch_t, service_t
 
 # Every state but cancelled holds its seat: a no-show or a served booking still used it.
 HOLDS_SEAT = tuple(s.value for s in BookingState if s != BookingState.CANCELLED)

@@ -18,10 +18,10 @@ from sqlalchemy.engine import Connection, Row
 from skranke.queue import outbox
 from skranke.queue.booking_slots import bookable_service, take_seat
 from skranke.queue.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
-from skranke.queue.events import record
 from skranke.queue.lookup import branch_row
 from skranke.queue.states import BookingState
-from skranke.queue.tables import booking_t, branch_t, service_t, ticket_t
+from skranke.store.events import record
+from skranke.store.tables import booking_t, branch_t, service_t, ticket_t
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed from a phone, nothing is mistaken.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from skranke.queue.states import Area, CounterState
-from skranke.queue.tables import branch_t, counter_service_t, counter_t, service_t
+from skranke.store.tables import branch_t, counter_service_t, counter_t, service_t
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
-from skranke.queue.events import record
 from skranke.queue.lookup import counter_row, ticket_info, ticket_row
-from skranke.queue.prepared import Record
 from skranke.queue.routing import Candidate, CounterProfile, choose_next
 from skranke.queue.states import Area, CounterState, Lane, TicketState, transition
-from skranke.queue.tables import counter_service_t, counter_t, service_t, ticket_t
 from skranke.queue.tickets import act
 from skranke.queue.views import QueuePolicy, TicketInfo
+from skranke.store.events import record
+from skranke.store.prepared import Record
+from skranke.store.tables import counter_service_t, counter_t, service_t, ticket_t
 
 WAITING = TicketState.WAITING.value
 # Each lost race removes one candidate; more retries than this means something is wrong.

@@ -10,11 +10,11 @@ from sqlalchemy.engine import Connection
 
 from skranke.queue.bookings import BookingInfo, booking_info, move
 from skranke.queue.errors import Conflict, Forbidden
-from skranke.queue.events import record
 from skranke.queue.lookup import branch_row
 from skranke.queue.states import BookingState, TicketSource
 from skranke.queue.tickets import issue_ticket
 from skranke.queue.views import QueuePolicy, TicketInfo
+from skranke.store.events import record
 
 
 @dataclass(frozen=True)

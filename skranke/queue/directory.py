@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from skranke.queue.lookup import branch_row
-from skranke.queue.tables import branch_t, counter_service_t, counter_t, service_t
+from skranke.store.tables import branch_t, counter_service_t, counter_t, service_t
 
 
 def branches(conn: Connection) -> list[dict[str, Any]]:

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Connection
 
 from skranke.queue import outbox
 from skranke.queue.calendar import calendar_from_json, day_hours
-from skranke.queue.events import record
 from skranke.queue.states import BookingState, TicketState, sources_of
-from skranke.queue.tables import booking_t, branch_t, outbox_t, ticket_t
+from skranke.store.events import record
+from skranke.store.tables import booking_t, branch_t, outbox_t, ticket_t
 
 BS = BookingState
 

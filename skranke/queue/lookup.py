@@ -8,19 +8,19 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.queue import memo
 from skranke.queue.errors import NotFound
 from skranke.queue.estimates import estimated_wait_minutes, handling_minutes
-from skranke.queue.prepared import Prepared, Record
 from skranke.queue.states import Area, CounterState, TicketState
-from skranke.queue.tables import (
+from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
+from skranke.store import memo
+from skranke.store.prepared import Prepared, Record
+from skranke.store.tables import (
     branch_t,
     counter_service_t,
     counter_t,
     service_t,
     ticket_t,
 )
-from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
 
 WAITING = TicketState.WAITING.value
 

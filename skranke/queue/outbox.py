@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.queue.tables import booking_t, branch_t, outbox_t, service_t
+from skranke.store.tables import booking_t, branch_t, outbox_t, service_t
 
 MAX_ATTEMPTS = 8
 # A claimed notice is left alone this long, so a second sender does not send it again.

@@ -11,9 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from skranke.queue import memo
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
-from skranke.queue.events import record
 from skranke.queue.lookup import (
     NEWEST_FACTS,
     counter_row,
@@ -23,10 +21,12 @@ from skranke.queue.lookup import (
     ticket_row,
 )
 from skranke.queue.numbering import format_number, service_day
-from skranke.queue.prepared import Prepared, Record
 from skranke.queue.states import Area, Lane, TicketSource, TicketState, transition
-from skranke.queue.tables import counter_t, service_t, ticket_counter_t, ticket_t
 from skranke.queue.views import QueuePolicy, TicketInfo
+from skranke.store import memo
+from skranke.store.events import record
+from skranke.store.prepared import Prepared, Record
+from skranke.store.tables import counter_t, service_t, ticket_counter_t, ticket_t
 
 LANGUAGES = ("da", "en", "uk", "ar", "pl", "tr")
 S = TicketState

@@ -15,11 +15,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from skranke.db import Database
 from skranke.printers.agent_hub import AgentHub
 from skranke.printers.spooler import Spooler
 from skranke.queue.accounts import Principal, hash_token, principal_for_token
 from skranke.queue.states import DeviceKind
+from skranke.store.engine import Database
 from skranke.web.auth import TokenCache
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from skranke.db import Database
 from skranke.printers import jobs as print_jobs
 from skranke.printers.spooler import Spooler
 from skranke.queue import calling, directory, lookup, tickets
 from skranke.queue.states import CounterState, TicketSource
 from skranke.queue.views import QueuePolicy, TicketInfo
+from skranke.store.engine import Database
 from skranke.web import schemas as s
 from skranke.web.auth import require
 from skranke.web.errors import parse_body

@@ -12,12 +12,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from skranke.config import Settings
-from skranke.db import Database
 from skranke.displays.link import LiveOptions
 from skranke.displays.runtime import start_live
 from skranke.printers.spooler import Spooler, SpoolSettings
 from skranke.queue.routing import RoutingPolicy
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import Database
 from skranke.web import (
     agent_ws,
     api,

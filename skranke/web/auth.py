@@ -6,8 +6,8 @@ import time
 
 from starlette.requests import Request
 
-from skranke.db import Database
 from skranke.queue.accounts import Principal, hash_token, principal_for_token
+from skranke.store.engine import Database
 from skranke.web.errors import ApiError
 from skranke.web.sessions import api_session_principal
 

@@ -18,12 +18,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 
 from skranke.config import Settings
-from skranke.db import Database
 from skranke.jobs import Jobs
 from skranke.notify.dispatch import Notifier
 from skranke.notify.ics import appointment_ics
 from skranke.notify.senders import HttpSmsGateway, LogEmailSender, LogSmsGateway, SmtpSender
 from skranke.queue.bookings import BookingInfo
+from skranke.store.engine import Database
 
 SALT = "skranke.booking.manage"
 # Bookings open at most a few months ahead; a link lives a little longer than that.

@@ -22,12 +22,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from skranke.db import Database
 from skranke.queue import lookup
 from skranke.queue.bookings import CODE_ALPHABET, CODE_LENGTH
 from skranke.queue.states import Area, DeviceKind
-from skranke.queue.tables import branch_t, device_t
 from skranke.queue.views import QueuePolicy, ServiceQueue
+from skranke.store.engine import Database
+from skranke.store.tables import branch_t, device_t
 from skranke.web.i18n import LANGUAGE_NAMES, LANGUAGES, RTL, catalogue, translator
 from skranke.web.templating import templates
 

@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from skranke.db import Database
 from skranke.displays import snapshots
 from skranke.queue.states import DeviceKind
-from skranke.queue.tables import branch_t, counter_t, device_t, service_t
+from skranke.store.engine import Database
+from skranke.store.tables import branch_t, counter_t, device_t, service_t
 from skranke.web.i18n import catalogue
 from skranke.web.sessions import csrf_token, session_principal
 from skranke.web.templating import language, render

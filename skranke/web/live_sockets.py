@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from skranke.db import Database
 from skranke.displays import snapshots
 from skranke.displays.hub import Hub, ticket_body
 from skranke.displays.link import Link, receive_json
 from skranke.queue.accounts import Principal, principal_for_token
-from skranke.queue.tables import counter_t
+from skranke.store.engine import Database
+from skranke.store.tables import counter_t
 from skranke.web.sessions import session_principal
 
 UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4401, 4403, 4404

@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from skranke.db import Database
 from skranke.queue.accounts import hash_password, verify_password
-from skranke.queue.tables import staff_user_t
+from skranke.store.engine import Database
+from skranke.store.tables import staff_user_t
 from skranke.web.sessions import CSRF_FIELD, csrf_ok, csrf_token, log_in, log_out
 from skranke.web.sessions import session_principal as logged_in
 from skranke.web.templating import render

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from skranke.db import Database
 from skranke.queue import directory
+from skranke.store.engine import Database
 from skranke.web.templating import render
 
 

@@ -14,13 +14,13 @@ from sqlalchemy.engine import Connection
 
 from skranke import jobs
 from skranke.config import Settings
-from skranke.db import Database
 from skranke.notify.dispatch import Notifier
 from skranke.notify.senders import LogEmailSender, LogSmsGateway
 from skranke.queue import bookings
 from skranke.queue.booking_slots import bookable_service, service_slots
 from skranke.queue.calendar import COPENHAGEN
-from skranke.queue.tables import booking_t, metadata, outbox_t
+from skranke.store.engine import Database
+from skranke.store.tables import booking_t, metadata, outbox_t
 from tests.bookings.conftest import setup_town
 from tests.conftest import run_async
 
@@ -87,7 +87,7 @@ import asyncio, sys
 from datetime import datetime
 from skranke import jobs
 from skranke.config import Settings
-from skranke.db import Database
+from skranke.store.engine import Database
 
 async def main():
     db = Database(sys.argv[1])

@@ -89,7 +89,7 @@ def test_an_unreachable_smtp_server_never_breaks_the_booking(sqlite_db: str) -> 
         body = {"service": "pas", "start": "2027-03-30T09:00:00+02:00", "name": "Ida"}
         response = client.post("/api/v1/bookings", json={**body, "email": "ida@example.dk"})
 
-        from skranke.queue.tables import outbox_t
+        from skranke.store.tables import outbox_t
 
         rows = client.portal.call(
             app.state.db.read,

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bench import _http
-from skranke.db import Database
+from skranke.store.engine import Database
 from skranke.web.app import create_app
 from tests.bookings.conftest import setup_town, town_settings
 from tests.conftest import ServerThread, run_async

@@ -10,10 +10,10 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import Connection
 
-from skranke.db import Database
 from skranke.displays.bus import PostgresBus, bus_for
-from skranke.queue.events import record
-from skranke.queue.tables import branch_t
+from skranke.store.engine import Database
+from skranke.store.events import record
+from skranke.store.tables import branch_t
 from tests.conftest import run_async
 
 pytestmark = pytest.mark.postgres

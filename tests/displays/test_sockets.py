@@ -166,7 +166,7 @@ def test_the_own_and_the_public_origin_are_allowed(site: Site) -> None:
 def set_display(site: Site, **values: Any) -> None:
     import sqlalchemy as sa
 
-    from skranke.queue.tables import device_t
+    from skranke.store.tables import device_t
 
     def update(conn: sa.Connection) -> None:
         conn.execute(sa.update(device_t).where(device_t.c.key == "display-1").values(**values))

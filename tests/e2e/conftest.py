@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from skranke.config import Settings
-from skranke.db import Database
 from skranke.demo import DemoCredentials, load_demo
 from skranke.migrate import upgrade
+from skranke.store.engine import Database
 from skranke.web.app import create_app
 from tests.conftest import ServerThread, run_async
 

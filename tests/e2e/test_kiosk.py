@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.db import Database
-from skranke.queue.tables import device_t
+from skranke.store.engine import Database
+from skranke.store.tables import device_t
 from tests.conftest import run_async
 from tests.e2e.conftest import LiveDemo, axe_violations
 from tests.printers.helpers import EmulatorThread

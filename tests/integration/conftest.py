@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from skranke.db import Database
 from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
 from skranke.queue.states import Area
+from skranke.store.engine import Database
 
 B, L = Area.BORGERSERVICE, Area.LIBRARY
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -10,16 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
-from skranke.db import Database
 from skranke.demo import load_demo
 from skranke.printers.jobs import INSERT_JOB, issue_with_print
-from skranke.queue import memo
 from skranke.queue.lookup import _SERVICE, _TICKET
-from skranke.queue.prepared import Prepared
 from skranke.queue.states import TicketSource
-from skranke.queue.tables import UTCDateTime, device_t, ticket_t
 from skranke.queue.tickets import issue_ticket
 from skranke.queue.views import QueuePolicy
+from skranke.store import memo
+from skranke.store.engine import Database
+from skranke.store.prepared import Prepared
+from skranke.store.tables import UTCDateTime, device_t, ticket_t
 from tests.integration.conftest import MONDAY_MORNING as T0
 
 pytestmark = pytest.mark.anyio

@@ -14,13 +14,13 @@ from sqlalchemy.engine import Connection
 
 from bench import _http
 from skranke.config import Settings
-from skranke.db import Database
 from skranke.queue.accounts import create_token, create_user, upsert_device
 from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
 from skranke.queue.states import Area, DeviceKind, Role, TicketSource
-from skranke.queue.tables import ticket_t
 from skranke.queue.tickets import issue_ticket
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import Database
+from skranke.store.tables import ticket_t
 from skranke.web.app import create_app
 from tests.conftest import ServerThread
 

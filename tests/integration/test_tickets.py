@@ -6,14 +6,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.db import Database
 from skranke.queue.calling import call_next, call_ticket
 from skranke.queue.errors import Conflict, Forbidden, IllegalTransition
 from skranke.queue.lookup import counter_row, ticket_info
 from skranke.queue.states import TicketSource
-from skranke.queue.tables import event_t, ticket_t
 from skranke.queue.tickets import act, issue_ticket, transfer
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import Database
+from skranke.store.tables import event_t, ticket_t
 from tests.integration.conftest import MONDAY_MORNING as T0
 
 pytestmark = pytest.mark.anyio

@@ -17,7 +17,7 @@ from skranke.config import Settings
 from skranke.demo import load_demo
 from skranke.printers import jobs
 from skranke.printers.ticket import TicketPrint
-from skranke.queue.tables import device_t, event_t
+from skranke.store.tables import device_t, event_t
 from skranke.web.app import create_app
 
 COPENHAGEN_WINTER = timezone(timedelta(hours=1))

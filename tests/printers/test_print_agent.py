@@ -16,11 +16,11 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from skranke.config import Settings
-from skranke.db import Database
 from skranke.demo import DemoCredentials, load_demo
 from skranke.printers import jobs
 from skranke.printers.agent import AgentOptions, PrintAgent, agent_url
 from skranke.printers.connections import DummyPrinter, printer_from_url
+from skranke.store.engine import Database
 from skranke.web.app import create_app
 from tests.conftest import ServerThread, run_async
 from tests.printers.helpers import EmulatorThread, wait_for

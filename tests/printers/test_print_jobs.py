@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.db import Database
 from skranke.demo import BRANCH, load_demo
 from skranke.printers import jobs
-from skranke.queue.tables import device_t, event_t
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import Database
+from skranke.store.tables import device_t, event_t
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -14,13 +14,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.db import Database
 from skranke.demo import BRANCH, load_demo
 from skranke.printers import jobs
 from skranke.printers.connections import DummyPrinter, PrinterError, PrinterStatus
 from skranke.printers.spooler import PrintOutcome, Spooler, SpoolSettings
-from skranke.queue.tables import device_t
 from skranke.queue.views import QueuePolicy
+from skranke.store.engine import Database
+from skranke.store.tables import device_t
 
 pytestmark = pytest.mark.anyio
 T = TypeVar("T")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 
-import skranke.queue.tables  # noqa: F401
+import skranke.store.tables  # noqa: F401
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -33,7 +33,7 @@ def upgrade() -> None:
     )
     op.create_table('event',
     sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', skranke.store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('branch_id', sa.Integer(), nullable=True),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
@@ -59,7 +59,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['staff_user.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
@@ -147,15 +147,15 @@ def upgrade() -> None:
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
     sa.Column('tracking', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('lane', sa.Integer(), nullable=False),
-    sa.Column('booking_start', skranke.queue.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('booking_start', skranke.store.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('transferred_from_id', sa.Integer(), nullable=True),
     sa.Column('target_counter_id', sa.Integer(), nullable=True),
     sa.Column('counter_id', sa.Integer(), nullable=True),
     sa.Column('recall_count', sa.Integer(), nullable=False),
-    sa.Column('issued_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('called_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('served_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('called_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('served_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], ),
     sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], ),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),

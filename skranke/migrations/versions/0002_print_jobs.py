@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 
-import skranke.queue.tables  # noqa: F401
+import skranke.store.tables  # noqa: F401
 
 revision: str = '0002'
 down_revision: str | None = '0001'
@@ -28,9 +28,9 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('created_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('next_attempt_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('printed_at', skranke.queue.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('printed_at', skranke.store.tables.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], ),
     sa.ForeignKeyConstraint(['device_id'], ['device.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),

@@ -10,14 +10,14 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 
-import skranke.queue.tables
+import skranke.store.tables
 
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UTC_TS = skranke.queue.tables.UTCDateTime(timezone=True)
+UTC_TS = skranke.store.tables.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:

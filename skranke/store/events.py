@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.queue.prepared import Prepared
-from skranke.queue.tables import event_t
+from skranke.store.prepared import Prepared
+from skranke.store.tables import event_t
 
 # Events written in a transaction wait here until it commits; the database runner hands them
 # to live subscribers only then, so nobody sees a change that was rolled back.

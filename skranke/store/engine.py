@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from skranke._sqlite_writer import SQLiteWriter
-from skranke.queue import memo
-from skranke.queue.events import take_pending
+from skranke.store import memo
+from skranke.store._writer import SQLiteWriter
+from skranke.store.events import take_pending
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from skranke.queue.events import take_pending
+from skranke.store.events import take_pending
 
 Call = Callable[[Connection], Any]
 Outcome = tuple[bool, Any, list[dict[str, Any]]]  # ok, result or exception, events
