@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from _servers import demo_credentials
 
 from skranke.migrate import upgrade
-from skranke.printers.jobs import issue_with_print
 from skranke.queue.housekeeping import close_day
+from skranke.queue.issuing import issue_with_print
 from skranke.queue.views import QueuePolicy
 from skranke.store.engine import _sqlite_engine, normalise_url
 from skranke.store.tables import device_t

@@ -97,8 +97,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     from skranke.queue.accounts import create_user
 
-    password = os.environ.get("SKRANKE_NEW_PASSWORD") or getpass.getpass("Password: ")
     branches: list[str] = args.branch or []
+    if args.role == Role.STAFF and not branches:
+        print(
+            "skranke: create-user --role staff needs --branch KEY (repeat it for several "
+            "branches); only --role admin works at every branch",
+            file=sys.stderr,
+        )
+        return 2
+    password = os.environ.get("SKRANKE_NEW_PASSWORD") or getpass.getpass("Password: ")
     _write(settings, create_user, args.username, password, Role(args.role), branches)
     print(f"Created {args.role} user {args.username!r}")
     return 0

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from skranke.queue.accounts import create_token, create_user, upsert_device
 from skranke.queue.booking_slots import BookingSpec, make_bookable
 from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
+from skranke.queue.errors import NotFound
 from skranke.queue.states import Area, DeviceKind, Role
-from skranke.store.tables import branch_t, staff_user_t
+from skranke.store import Conn, branches
+from skranke.store.accounts import user_id
 
 BRANCH = "hovedbiblioteket"
 B, L = Area.BORGERSERVICE, Area.LIBRARY
@@ -161,18 +160,17 @@ class DemoCredentials:
 
 
 def load_demo(
-    conn: Connection, now: datetime, printer_url: str | None = "network://127.0.0.1:9100"
+    conn: Conn, now: datetime, printer_url: str | None = "network://127.0.0.1:9100"
 ) -> DemoCredentials:
     """Create the demo branch if missing; always hand out fresh device and staff tokens."""
-    if conn.execute(sa.select(branch_t.c.id).where(branch_t.c.key == BRANCH)).first() is None:
+    try:
+        branches.row(conn, BRANCH)
+    except NotFound:
         create_branch(conn, DEMO)
         for spec in BOOKABLE:
             make_bookable(conn, BRANCH, spec)
     for username, password, role in USERS:
-        exists = conn.execute(
-            sa.select(staff_user_t.c.id).where(staff_user_t.c.username == username)
-        ).first()
-        if exists is None:
+        if user_id(conn, username) is None:
             create_user(conn, username, password, role, [] if role == Role.ADMIN else [BRANCH])
     return DemoCredentials(
         kiosk_token=upsert_device(

@@ -12,53 +12,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from skranke.config import Settings
 from skranke.notify.dispatch import Notifier
 from skranke.queue import housekeeping
 from skranke.store.engine import Database
+from skranke.store.locks import LeaderLock
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-# "skranke" in ASCII: one lock per database, whatever the process.
-LEADER_LOCK_KEY = 0x736B72616E6B65
-
-
-class LeaderLock:
-    """Held by one process per PostgreSQL database, on a connection of its own."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._conn: asyncpg.Connection | None = None
-
-    async def held(self) -> bool:
-        if self.db.is_sqlite:
-            return True
-        try:
-            if self._conn is not None:
-                # The lock lives as long as the connection; check it is still there.
-                await self._conn.fetchval("SELECT 1")
-                return True
-            dsn = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            conn = await asyncpg.connect(dsn, timeout=10)
-            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY):
-                self._conn = conn
-                return True
-            await conn.close()
-            return False
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            await self.release()
-            return False
-
-    async def release(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                await conn.close(timeout=5)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                conn.terminate()
 
 
 async def remind(db: Database, now: datetime, settings: Settings) -> int:
@@ -80,6 +43,10 @@ async def purge(db: Database, now: datetime, settings: Settings) -> int:
     return await db.write(housekeeping.purge_personal_data, now, retention)
 
 
+async def forget_keys(db: Database, now: datetime, settings: Settings) -> int:
+    return await db.write(housekeeping.forget_idempotency_keys, now)
+
+
 Job = Callable[[Database, datetime, Settings], Awaitable[int]]
 
 
@@ -98,6 +65,7 @@ class Jobs:
             # Hourly is soon enough after closing time, and keeps a short test run untouched.
             ("close-day", close_day, max(every, 15 * 60)),
             ("purge", purge, max(every, 3600)),
+            ("idempotency-keys", forget_keys, max(every, 3600)),
         ]
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         for name, job, seconds in plan:

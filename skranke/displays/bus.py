@@ -3,7 +3,8 @@
 One process (SQLite, the default) needs nothing but the database runner's listener hook.
 Several processes share PostgreSQL: every event row is also sent with `pg_notify` inside its
 transaction (see `skranke.store.events.record`), and each process LISTENs on a dedicated
-connection outside the pool. Nothing here is home-made that PostgreSQL already does.
+connection outside the pool (`skranke.store.listen`). Nothing here is home-made that
+PostgreSQL already does.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from skranke.store.engine import Database
-from skranke.store.events import NOTIFY_CHANNEL
+from skranke.store.listen import listen
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[dict[str, Any]]], None]
@@ -24,7 +25,9 @@ Deliver = Callable[[list[dict[str, Any]]], None]
 # otherwise go unnoticed until the next notification that never comes.
 HEALTH_CHECK_SECONDS = 10.0
 FIRST_RETRY_SECONDS = 0.5
-MAX_RETRY_SECONDS = 30.0
+# Calls made while the listener is away never reach the wall, so it tries again often: a
+# database back from a restart is heard from within this long (plus the connect itself).
+MAX_RETRY_SECONDS = 2.0
 
 
 class Bus(Protocol):
@@ -70,6 +73,7 @@ class PostgresBus:
         self.health_check_seconds = HEALTH_CHECK_SECONDS
         self._task: asyncio.Task[None] | None = None
         self._batch: list[dict[str, Any]] = []
+        self._failures = 0
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="skranke-pg-listener")
@@ -86,47 +90,36 @@ class PostgresBus:
             self._task = None
 
     async def _run(self) -> None:
-        attempt = 0
         while True:
             try:
-                await self._listen()
-                attempt = 0
+                await listen(
+                    self.dsn, self._on_payload, self._on_connected, self.health_check_seconds
+                )
             except asyncio.CancelledError:
+                self.connected.clear()
                 raise
             except Exception as exc:
-                delay = backoff(attempt)
-                attempt += 1
+                self.connected.clear()
+                # Counted from the last success: one lost connection starts again at the
+                # first, short delay instead of where an earlier outage left off.
+                delay = backoff(self._failures)
+                self._failures += 1
                 log.warning("Event listener lost (%s); reconnecting in %.1f s", exc, delay)
                 await asyncio.sleep(delay)
 
-    async def _listen(self) -> None:
-        import asyncpg
+    def _on_connected(self, backend_pid: int) -> None:
+        self.backend_pid = backend_pid
+        self._failures = 0
+        self.connected.set()
+        self.connects += 1
+        if self.connects > 1:
+            self.on_reconnect()
 
-        conn = await asyncpg.connect(self.dsn, timeout=10)
-        lost = asyncio.Event()
-        conn.add_termination_listener(lambda _conn: lost.set())
-        try:
-            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-            self.backend_pid = conn.get_server_pid()
-            self.connected.set()
-            self.connects += 1
-            if self.connects > 1:
-                self.on_reconnect()
-            while not lost.is_set():
-                try:
-                    await asyncio.wait_for(lost.wait(), self.health_check_seconds)
-                except TimeoutError:
-                    await conn.fetchval("SELECT 1", timeout=5)
-            raise ConnectionError("listener connection closed")
-        finally:
-            self.connected.clear()
-            conn.terminate()
-
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _on_payload(self, payload: str) -> None:
         try:
             event = json.loads(payload)
         except ValueError:
-            log.warning("Ignoring a malformed notification on %s", NOTIFY_CHANNEL)
+            log.warning("Ignoring a malformed event notification")
             return
         if not self._batch:
             # Notices of one transaction arrive together: hand them over as one batch.

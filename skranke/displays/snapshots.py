@@ -1,4 +1,4 @@
-"""What the live pages show, each read as one unit of work (Core queries over the tables).
+"""What the live pages show, each read as one unit of work over the store's queries.
 
 Everything returned is plain JSON-ready data: the hub serialises it once per message.
 """
@@ -6,30 +6,26 @@ Everything returned is plain JSON-ready data: the hub serialises it once per mes
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from skranke.queue.accounts import hash_token
 from skranke.queue.errors import NotFound
-from skranke.queue.lookup import counter_row, queue_status, ticket_info
-from skranke.queue.states import Area, DeviceKind, TicketState
+from skranke.queue.lookup import queue_status, ticket_info
+from skranke.queue.states import Area
 from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
-from skranke.store.tables import (
-    branch_t,
-    counter_service_t,
-    device_t,
-    event_t,
-    service_t,
-    ticket_t,
-)
+from skranke.store import Conn, Record, counters
+from skranke.store import snapshots as queries
+
+# Read as they are by the hub and the live sockets.
+from skranke.store.snapshots import service_areas as service_areas
+from skranke.store.snapshots import ticket_branch as ticket_branch
+from skranke.store.snapshots import ticket_facts as ticket_facts
 
 CALL_KINDS = ("ticket.called", "ticket.recalled")
+PRINTER_KINDS = ("printer.alert", "printer.recovered")
 RECENT_CALLS = 8
 WAITING_LIST = 15
 
@@ -73,30 +69,11 @@ def ticket_json(info: TicketInfo) -> dict[str, Any]:
     }
 
 
-def display_device(conn: Connection, key: str, token: str) -> DisplayDevice | None:
-    row = conn.execute(
-        sa.select(device_t).where(device_t.c.key == key, device_t.c.kind == DeviceKind.DISPLAY)
-    ).first()
+def display_device(conn: Conn, key: str, token: str) -> DisplayDevice | None:
+    row = queries.display_row(conn, key)
     if row is None or not hmac.compare_digest(row.token_hash, hash_token(token)):
         return None
     return DisplayDevice(row.id, row.key, row.name, row.branch_id, row.area, row.language)
-
-
-def ticket_facts(conn: Connection, ticket_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """ticket id -> (service area, tracking token): what routing an event needs."""
-    rows = conn.execute(
-        sa.select(ticket_t.c.id, service_t.c.area, ticket_t.c.tracking)
-        .join(service_t, service_t.c.id == ticket_t.c.service_id)
-        .where(ticket_t.c.id.in_(list(ticket_ids)))
-    )
-    return {r.id: (r.area, r.tracking) for r in rows}
-
-
-def service_areas(conn: Connection, branch_id: int) -> dict[str, str]:
-    rows = conn.execute(
-        sa.select(service_t.c.key, service_t.c.area).where(service_t.c.branch_id == branch_id)
-    )
-    return {r.key: r.area for r in rows}
 
 
 def call_json(event: dict[str, Any], area: str) -> dict[str, Any]:
@@ -112,25 +89,12 @@ def call_json(event: dict[str, Any], area: str) -> dict[str, Any]:
 
 
 def recent_calls(
-    conn: Connection, branch_id: int, area: str | None, since: datetime
+    conn: Conn, branch_id: int, area: str | None, since: datetime
 ) -> list[dict[str, Any]]:
-    query = (
-        sa.select(event_t.c.seq, event_t.c.at, event_t.c.kind, event_t.c.payload, service_t.c.area)
-        .join(ticket_t, ticket_t.c.id == event_t.c.ticket_id)
-        .join(service_t, service_t.c.id == ticket_t.c.service_id)
-        .where(
-            event_t.c.branch_id == branch_id,
-            event_t.c.kind.in_(CALL_KINDS),
-            event_t.c.at >= since,
-        )
-        .order_by(event_t.c.seq.desc())
-        .limit(RECENT_CALLS)
-    )
-    if area is not None:
-        query = query.where(service_t.c.area == area)
+    rows = queries.recent_events(conn, branch_id, CALL_KINDS, area, since, RECENT_CALLS)
     return [
         call_json({**r.payload, "seq": r.seq, "type": r.kind, "at": iso(r.at)}, r.area)
-        for r in conn.execute(query)
+        for r in rows
     ]
 
 
@@ -153,20 +117,24 @@ def area_figures(queues: list[ServiceQueue], area: str | None) -> list[dict[str,
     return figures
 
 
-def _branch(conn: Connection, branch_id: int) -> Any:
-    row = conn.execute(sa.select(branch_t).where(branch_t.c.id == branch_id)).first()
+def _branch(conn: Conn, branch_id: int) -> Record:
+    row = queries.branch_by_id(conn, branch_id)
     if row is None:
         raise NotFound(f"Unknown branch {branch_id}")
     return row
 
 
+def start_of_day(now: datetime, timezone: str) -> datetime:
+    zone = ZoneInfo(timezone)
+    return datetime.combine(now.astimezone(zone).date(), time(), zone)
+
+
 def display_state(
-    conn: Connection, branch_id: int, area: str | None, now: datetime, policy: QueuePolicy
+    conn: Conn, branch_id: int, area: str | None, now: datetime, policy: QueuePolicy
 ) -> dict[str, Any]:
     branch = _branch(conn, branch_id)
-    zone = ZoneInfo(branch.timezone)
     # Calls of earlier days mean nothing to the people in the room now.
-    since = datetime.combine(now.astimezone(zone).date(), time(), zone)
+    since = start_of_day(now, branch.timezone)
     return {
         "now": now.isoformat(),
         "branch": {"key": branch.key, "name": branch.name, "timezone": branch.timezone},
@@ -175,16 +143,12 @@ def display_state(
     }
 
 
-def counter_state(conn: Connection, counter_id: int, policy: QueuePolicy) -> dict[str, Any]:
-    counter = counter_row(conn, counter_id)
+def counter_state(conn: Conn, counter_id: int, policy: QueuePolicy) -> dict[str, Any]:
+    counter = counters.row(conn, counter_id)
     current = None
     if counter.current_ticket_id is not None:
         current = ticket_json(ticket_info(conn, policy, ticket_id=counter.current_ticket_id))
-    parked = conn.execute(
-        sa.select(ticket_t.c.id)
-        .where(ticket_t.c.counter_id == counter_id, ticket_t.c.state == TicketState.PARKED)
-        .order_by(ticket_t.c.id)
-    ).scalars()
+    parked = queries.parked_ticket_ids(conn, counter_id)
     return {
         "counter": {
             "id": counter.id,
@@ -198,15 +162,9 @@ def counter_state(conn: Connection, counter_id: int, policy: QueuePolicy) -> dic
     }
 
 
-def counter_queue(conn: Connection, counter_id: int, queues: list[ServiceQueue]) -> dict[str, Any]:
+def counter_queue(conn: Conn, counter_id: int, queues: list[ServiceQueue]) -> dict[str, Any]:
     """The branch's queues, the counter's own services first, and who waits for them."""
-    served = dict(
-        conn.execute(
-            sa.select(service_t.c.key, service_t.c.id)
-            .join(counter_service_t, counter_service_t.c.service_id == service_t.c.id)
-            .where(counter_service_t.c.counter_id == counter_id)
-        ).all()
-    )
+    served = queries.served_services(conn, counter_id)
     services = [
         {
             "service": q.service_key,
@@ -219,16 +177,7 @@ def counter_queue(conn: Connection, counter_id: int, queues: list[ServiceQueue])
         }
         for q in sorted(queues, key=lambda q: q.service_key not in served)
     ]
-    waiting = conn.execute(
-        sa.select(ticket_t.c.id, ticket_t.c.number, service_t.c.key, ticket_t.c.issued_at)
-        .join(service_t, service_t.c.id == ticket_t.c.service_id)
-        .where(
-            ticket_t.c.service_id.in_(list(served.values())),
-            ticket_t.c.state == TicketState.WAITING,
-        )
-        .order_by(ticket_t.c.issued_at, ticket_t.c.id)
-        .limit(WAITING_LIST)
-    )
+    waiting = queries.waiting_tickets(conn, served.values(), WAITING_LIST)
     return {
         "services": services,
         "waiting": [
@@ -238,31 +187,44 @@ def counter_queue(conn: Connection, counter_id: int, queues: list[ServiceQueue])
     }
 
 
+def printer_alerts(conn: Conn, branch_id: int, since: datetime) -> list[dict[str, Any]]:
+    """The branch's kiosk printers whose newest alert since `since` has not been solved."""
+    newest: dict[str, Record] = {}
+    for event in queries.branch_events(conn, branch_id, PRINTER_KINDS, since):
+        newest.setdefault(event.payload.get("device", ""), event)
+    return [
+        {
+            "device": device,
+            "problem": e.payload.get("problem"),
+            "detail": e.payload.get("detail", ""),
+            "at": iso(e.at),
+        }
+        for device, e in sorted(newest.items())
+        if e.kind == "printer.alert"
+    ]
+
+
 def counter_snapshot(
-    conn: Connection, counter_id: int, now: datetime, policy: QueuePolicy
+    conn: Conn, counter_id: int, now: datetime, policy: QueuePolicy
 ) -> dict[str, Any]:
-    counter = counter_row(conn, counter_id)
-    queues = queue_status(conn, _branch(conn, counter.branch_id).key, now, policy)
+    counter = counters.row(conn, counter_id)
+    branch = _branch(conn, counter.branch_id)
+    queues = queue_status(conn, branch.key, now, policy)
     return {
         "now": now.isoformat(),
         **counter_state(conn, counter_id, policy),
         **counter_queue(conn, counter_id, queues),
+        # Today's only, like the display's calls: the read stays small on a busy branch.
+        "printers": printer_alerts(conn, branch.id, start_of_day(now, branch.timezone)),
     }
 
 
-def ticket_state(conn: Connection, tracking: str, policy: QueuePolicy) -> dict[str, Any] | None:
+def ticket_state(conn: Conn, tracking: str, policy: QueuePolicy) -> dict[str, Any] | None:
     try:
         info = ticket_info(conn, policy, tracking=tracking)
     except NotFound:
         return None
     return ticket_json(info)
-
-
-def ticket_branch(conn: Connection, tracking: str) -> int | None:
-    branch_id: int | None = conn.execute(
-        sa.select(ticket_t.c.branch_id).where(ticket_t.c.tracking == tracking).limit(1)
-    ).scalar()
-    return branch_id
 
 
 @dataclass(frozen=True)
@@ -275,7 +237,7 @@ class Refresh:
 
 
 def branch_refresh(
-    conn: Connection,
+    conn: Conn,
     branch_id: int,
     areas: set[str | None],
     counter_ids: set[int],

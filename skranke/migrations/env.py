@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import skranke.printers.jobs  # noqa: F401  - the print_job table joins the metadata
+import skranke.store.print_jobs  # noqa: F401  - the print_job table joins the metadata
 from skranke.store.tables import metadata
 
 url = context.config.get_main_option("sqlalchemy.url") or ""

@@ -20,9 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from skranke.queue import issuing
+from skranke.queue.issuing import PrinterProblem
+from skranke.store import print_jobs
 from skranke.store.engine import Database
+from skranke.store.print_jobs import PendingJob
 
-from . import jobs
 from .agent_hub import AgentHub
 from .connections import (
     AgentPrinter,
@@ -40,14 +43,14 @@ PrinterFactory = Callable[[str, float], Printer]
 ServiceName = Callable[[str, str, str, str], str]  # language, key, name_da, name_en
 PrintStatus = Literal["no_printer", "queued", "printed", "failed"]  # the API's `print.status`
 
-# Problems that stop printing; "paper_low" is a warning and tickets still print.
+# Problems that stop printing; paper low is a warning and tickets still print.
 PROBLEM_OF_STATUS = {
-    PrinterStatus.UNREACHABLE: "unreachable",
-    PrinterStatus.OFFLINE: "offline",
-    PrinterStatus.PAPER_OUT: "paper_out",
-    PrinterStatus.PAPER_LOW: "paper_low",
+    PrinterStatus.UNREACHABLE: PrinterProblem.UNREACHABLE,
+    PrinterStatus.OFFLINE: PrinterProblem.OFFLINE,
+    PrinterStatus.PAPER_OUT: PrinterProblem.PAPER_OUT,
+    PrinterStatus.PAPER_LOW: PrinterProblem.PAPER_LOW,
 }
-WARNINGS = frozenset({"paper_low"})
+WARNINGS = frozenset({PrinterProblem.PAPER_LOW})
 BATCH = 50  # jobs read per round; a printer back from an outage works through them in order
 
 
@@ -105,7 +108,7 @@ class PrintOutcome:
 
 @dataclass
 class DeviceState:
-    problem: str | None = None
+    problem: PrinterProblem | None = None
     failures: int = 0
     retry_at: float = 0.0  # loop time
     answers_status: bool | None = None  # None: not asked yet
@@ -191,9 +194,9 @@ class Spooler:
     async def _tick(self) -> None:
         now = self.clock()
         drop_before = now - timedelta(seconds=self.settings.drop_after_seconds)
-        due, expired = await self.db.read(jobs.scan, now, drop_before)
+        due, expired = await self.db.read(print_jobs.scan, now, drop_before)
         if expired:
-            dropped = await self.db.write(jobs.drop, expired, now)
+            dropped = await self.db.write(issuing.drop, expired, now)
             log.warning("Dropped %d print job(s) of %s", len(expired), dropped)
             gone = set(expired)
             self._resolve(lambda job, _: job in gone, PrintOutcome("failed", "dropped"))
@@ -217,7 +220,7 @@ class Spooler:
 
     async def _print_device(self, device_id: int) -> None:
         state = self._devices.setdefault(device_id, DeviceState())
-        found = await self.db.read(jobs.device_jobs, device_id, self.clock(), BATCH)
+        found = await self.db.read(print_jobs.device_jobs, device_id, self.clock(), BATCH)
         for job in found:
             state.url = job.printer_url
             if not await self._print_one(job, state):
@@ -225,17 +228,18 @@ class Spooler:
         if len(found) == BATCH:
             self._dirty.add(device_id)  # a long queue after an outage: on to the next batch
 
-    async def _print_one(self, job: jobs.PendingJob, state: DeviceState) -> bool:
+    async def _print_one(self, job: PendingJob, state: DeviceState) -> bool:
         """Print one job; False when a passing error means the device's later jobs must wait."""
         lease = timedelta(seconds=2 * self.settings.timeout_seconds + 10)
-        if not await self.db.write(jobs.claim, job.id, self.clock(), lease):
+        if not await self.db.write(print_jobs.claim, job.id, self.clock(), lease):
             return True  # another process has it, or it was dropped meanwhile
         try:
             if not job.printer_url:
                 raise PrinterError("the kiosk has no printer any more", permanent=True)
             printer = self._printer(job.printer_url, self.settings.timeout_seconds)
             # A printer out of paper takes the bytes and prints them whenever paper comes.
-            if state.problem == "paper_out" and await self._still_out_of_paper(job.printer_url):
+            paper_out = state.problem is PrinterProblem.PAPER_OUT
+            if paper_out and await self._still_out_of_paper(job.printer_url):
                 raise OutOfPaper(f"{job.printer_url}: out of paper")
             data = await asyncio.to_thread(render_ticket, self._ticket(job))
             status = await self._send(printer, job.id, data)
@@ -260,7 +264,7 @@ class Spooler:
         return None
 
     async def _printed(
-        self, job: jobs.PendingJob, state: DeviceState, status: PrinterStatus | None
+        self, job: PendingJob, state: DeviceState, status: PrinterStatus | None
     ) -> None:
         state.failures, state.retry_at = 0, 0.0
         if status is PrinterStatus.UNKNOWN:
@@ -271,7 +275,7 @@ class Spooler:
         changed = problem != state.problem
         detail = f"{job.printer_url}: {problem}" if problem else ""
         await self.db.write(
-            jobs.record_printed,
+            issuing.record_printed,
             job.id,
             job.branch_id,
             job.device_key,
@@ -280,12 +284,12 @@ class Spooler:
         )
         state.problem = problem
 
-    async def _failed(self, job: jobs.PendingJob, state: DeviceState, exc: PrinterError) -> None:
+    async def _failed(self, job: PendingJob, state: DeviceState, exc: PrinterError) -> None:
         now = self.clock()
         retry_at = None
         if exc.permanent:
             self._resolve(lambda job_id, _: job_id == job.id, PrintOutcome("failed", exc.message))
-            problem = "misconfigured"
+            problem = PrinterProblem.MISCONFIGURED
         else:
             state.failures += 1
             delay = min(
@@ -300,7 +304,7 @@ class Spooler:
         log.warning("Print job %s for %s failed: %s", job.id, job.device_key, exc.message)
         changed = problem != state.problem
         await self.db.write(
-            jobs.record_failure,
+            issuing.record_failure,
             job.id,
             job.device_id,
             job.branch_id,
@@ -312,15 +316,16 @@ class Spooler:
         )
         state.problem = problem
 
-    async def _problem(self, url: str, exc: PrinterError) -> str:
+    async def _problem(self, url: str, exc: PrinterError) -> PrinterProblem:
         """What staff should be told: ask the printer what is wrong, where it can say."""
         if isinstance(exc, OutOfPaper):
-            return "paper_out"
+            return PrinterProblem.PAPER_OUT
         if exc.status is not None:
-            return PROBLEM_OF_STATUS.get(exc.status, "error")
+            return PROBLEM_OF_STATUS.get(exc.status, PrinterProblem.ERROR)
         if url.startswith("agent:"):
-            return "agent_offline" if "not connected" in exc.message else "error"
-        return PROBLEM_OF_STATUS.get(await self._probe(url), "error")
+            away = "not connected" in exc.message
+            return PrinterProblem.AGENT_OFFLINE if away else PrinterProblem.ERROR
+        return PROBLEM_OF_STATUS.get(await self._probe(url), PrinterProblem.ERROR)
 
     async def _still_out_of_paper(self, url: str) -> bool:
         return await self._probe(url) is PrinterStatus.PAPER_OUT
@@ -342,7 +347,7 @@ class Spooler:
             self._printers[key] = self.printer_factory(url, timeout)
         return self._printers[key]
 
-    def _ticket(self, job: jobs.PendingJob) -> TicketPrint:
+    def _ticket(self, job: PendingJob) -> TicketPrint:
         language = job.language if job.language in LANGUAGES else "da"
         position = job.payload.get("position")
         wait = job.payload.get("wait_minutes")
@@ -368,7 +373,7 @@ class Spooler:
     def _agent_connected(self, key: str) -> None:
         # Jobs made while the agent was away go now, not at the next scheduled retry.
         for device_id, state in self._devices.items():
-            if state.url == f"agent://{key}" or state.problem == "agent_offline":
+            if state.url == f"agent://{key}" or state.problem is PrinterProblem.AGENT_OFFLINE:
                 state.retry_at = 0.0
                 self.kick(device_id)
         self.wake()

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-Language = Literal["da", "en", "uk", "ar", "pl", "tr"]
-Align = Literal["left", "center", "right"]
+from skranke.queue.states import LANGUAGES, RTL_LANGUAGES, Language
 
-LANGUAGES: tuple[Language, ...] = ("da", "en", "uk", "ar", "pl", "tr")
-RTL_LANGUAGES: frozenset[str] = frozenset({"ar"})
+Align = Literal["left", "center", "right"]
+__all__ = ["LANGUAGES", "RTL_LANGUAGES", "Language"]
 
 # The few fixed texts on a ticket. Everything else (branch, service, footer) arrives already
 # in the right language from the database.

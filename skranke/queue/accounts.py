@@ -1,29 +1,29 @@
-"""Staff users, API tokens and devices, and who a presented token belongs to."""
+"""Staff users, API tokens and devices, and who a presented token or password belongs to."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from pwdlib import PasswordHash
-from sqlalchemy.engine import Connection
 
 from skranke.queue.errors import Conflict, InvalidInput, NotFound
-from skranke.queue.lookup import branch_row
-from skranke.queue.states import Area, DeviceKind, Role
-from skranke.store.tables import api_token_t, device_t, staff_user_t
+from skranke.queue.states import Area, DeviceKind, PrincipalKind, Role
+from skranke.store import Conn, branches
+from skranke.store import accounts as store
 
 _passwords = PasswordHash.recommended()
+PEOPLE = frozenset({PrincipalKind.ADMIN, PrincipalKind.STAFF})
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a staff user (by token or session) or a kiosk/display device."""
+    """Who is calling: a staff user or administrator (token or session), or a device."""
 
-    kind: str  # "staff" or a DeviceKind value
+    kind: PrincipalKind
     name: str
     role: Role | None = None
     user_id: int | None = None
@@ -33,10 +33,19 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
-        return self.kind == "staff"
+        """A person at a counter; administrators can do whatever staff can."""
+        return self.kind in PEOPLE
 
     def may_use_branch(self, branch_id: int) -> bool:
         return self.branch_ids is None or branch_id in self.branch_ids
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    id: int
+    username: str
+    role: Role
+    branch_ids: list[int]
 
 
 def hash_token(token: str) -> str:
@@ -55,47 +64,39 @@ def verify_password(password: str, password_hash: str) -> bool:
     return _passwords.verify(password, password_hash)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified when the user is unknown, so a wrong name takes as long as a wrong password.
+    return hash_password("not-a-real-password")
+
+
 def create_user(
-    conn: Connection, username: str, password: str, role: Role, branch_keys: list[str]
+    conn: Conn, username: str, password: str, role: Role, branch_keys: list[str]
 ) -> int:
     if not username or len(password) < 8:
         raise InvalidInput("Expected a username and a password of at least 8 characters")
-    if conn.execute(
-        sa.select(staff_user_t.c.id).where(staff_user_t.c.username == username)
-    ).first():
-        raise Conflict(f"User {username!r} exists already")
-    branch_ids = [branch_row(conn, key).id for key in branch_keys]
-    user_id: int = conn.execute(
-        sa.insert(staff_user_t)
-        .values(
-            username=username,
-            password_hash=hash_password(password),
-            role=role.value,
-            branch_ids=branch_ids,
-            active=True,
+    if role == Role.STAFF and not branch_keys:
+        # Only administrators work at every branch; a staff user without one is a mistake.
+        raise InvalidInput(
+            f"Expected at least one branch for staff user {username!r}, but got none"
         )
-        .returning(staff_user_t.c.id)
-    ).scalar_one()
-    return user_id
+    if store.user_id(conn, username) is not None:
+        raise Conflict(f"User {username!r} exists already")
+    branch_ids = [branches.row(conn, key).id for key in branch_keys]
+    return store.insert_user(conn, username, hash_password(password), role.value, branch_ids)
 
 
-def create_token(conn: Connection, username: str, name: str, now: datetime) -> str:
-    user = conn.execute(
-        sa.select(staff_user_t.c.id).where(staff_user_t.c.username == username)
-    ).first()
-    if user is None:
+def create_token(conn: Conn, username: str, name: str, now: datetime) -> str:
+    owner = store.user_id(conn, username)
+    if owner is None:
         raise NotFound(f"Unknown user {username!r}")
     token = new_token("skt")
-    conn.execute(
-        sa.insert(api_token_t).values(
-            user_id=user.id, name=name, token_hash=hash_token(token), created_at=now
-        )
-    )
+    store.insert_token(conn, owner, name, hash_token(token), now)
     return token
 
 
 def upsert_device(
-    conn: Connection,
+    conn: Conn,
     key: str,
     kind: DeviceKind,
     branch_key: str,
@@ -105,37 +106,31 @@ def upsert_device(
     area: Area | None = None,
 ) -> str:
     """Create the device, or give an existing one a fresh token; returns the token."""
-    branch = branch_row(conn, branch_key)
+    branch = branches.row(conn, branch_key)
     token = new_token("skd")
-    values = {
-        "kind": kind.value,
-        "branch_id": branch.id,
-        "name": name or key,
-        "token_hash": hash_token(token),
-        "printer_url": printer_url,
-        "area": None if area is None else area.value,
-    }
-    existing = conn.execute(sa.select(device_t.c.id).where(device_t.c.key == key)).first()
-    if existing is None:
-        conn.execute(sa.insert(device_t).values(key=key, **values))
-    else:
-        conn.execute(sa.update(device_t).where(device_t.c.id == existing.id).values(**values))
+    store.save_device(
+        conn,
+        key,
+        kind=kind.value,
+        branch_id=branch.id,
+        name=name or key,
+        token_hash=hash_token(token),
+        printer_url=printer_url,
+        area=None if area is None else area.value,
+    )
     return token
 
 
-def principal_for_token(conn: Connection, token: str) -> Principal | None:
+def principal_for_token(conn: Conn, token: str) -> Principal | None:
     digest = hash_token(token)
-    user = conn.execute(
-        sa.select(staff_user_t)
-        .join(api_token_t, api_token_t.c.user_id == staff_user_t.c.id)
-        .where(api_token_t.c.token_hash == digest, staff_user_t.c.active.is_(True))
-    ).first()
+    user = store.user_by_token(conn, digest)
     if user is not None:
-        return staff_principal(user.id, user.username, Role(user.role), user.branch_ids)
-    device = conn.execute(sa.select(device_t).where(device_t.c.token_hash == digest)).first()
+        ids = list(user.branch_ids or [])
+        return staff_principal(user.id, user.username, Role(user.role), ids)
+    device = store.device_by_token(conn, digest)
     if device is not None:
         return Principal(
-            kind=DeviceKind(device.kind).value,
+            kind=PrincipalKind(DeviceKind(device.kind).value),
             name=device.key,
             device_id=device.id,
             branch_ids=frozenset({device.branch_id}),
@@ -143,6 +138,24 @@ def principal_for_token(conn: Connection, token: str) -> Principal | None:
     return None
 
 
+def authenticate(conn: Conn, username: str, password: str) -> StaffLogin | None:
+    """The active user with this name and password, or None (in about the same time)."""
+    user = store.active_user(conn, username)
+    if user is None:
+        verify_password(password, _dummy_hash())
+        return None
+    if not verify_password(password, user.password_hash):
+        return None
+    return StaffLogin(user.id, user.username, Role(user.role), list(user.branch_ids or []))
+
+
 def staff_principal(user_id: int, username: str, role: Role, branch_ids: list[int]) -> Principal:
-    scope = None if role == Role.ADMIN or not branch_ids else frozenset(branch_ids)
-    return Principal(kind="staff", name=username, role=role, user_id=user_id, branch_ids=scope)
+    # An empty branch list means every branch (see the staff_user table).
+    everywhere = role == Role.ADMIN or not branch_ids
+    return Principal(
+        kind=PrincipalKind.ADMIN if role == Role.ADMIN else PrincipalKind.STAFF,
+        name=username,
+        role=role,
+        user_id=user_id,
+        branch_ids=None if everywhere else frozenset(branch_ids),
+    )

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
 
 from skranke.queue.calendar import BranchCalendar, calendar_from_json
 from skranke.queue.errors import Conflict, InvalidInput, NotFound
 from skranke.queue.slots import BookableService, Slot, free_slots, nearest_free_slots
-from skranke.queue.states import BookingState
-from skranke.store import memo
-from skranke.store.tables import booking_t, branch_t, service_t
-
-# Every state but cancelled holds its seat: a no-show or a served booking still used it.
-HOLDS_SEAT = tuple(s.value for s in BookingState if s != BookingState.CANCELLED)
-
-_SERVICE_COLUMNS = (
-    service_t,
-    branch_t.c.key.label("branch_key"),
-    branch_t.c.name.label("branch_name"),
-    branch_t.c.address.label("branch_address"),
-    branch_t.c.timezone,
-    branch_t.c.hours,
-    branch_t.c.closed_dates,
-)
-_TAKEN = (
-    sa.select(booking_t.c.start, sa.func.count())
-    .where(
-        booking_t.c.service_id == sa.bindparam("service_id"),
-        booking_t.c.state.in_(HOLDS_SEAT),
-        booking_t.c.start >= sa.bindparam("lo"),
-        booking_t.c.start <= sa.bindparam("hi"),
-    )
-    .group_by(booking_t.c.start)
-)
+from skranke.store import Conn, Record
+from skranke.store import bookings as stored
+from skranke.store.locks import lock_slot
 
 
 class SlotTaken(Conflict):
@@ -50,20 +22,9 @@ class SlotTaken(Conflict):
         self.nearest = nearest
 
 
-def bookable_service(conn: Connection, branch_key: str | None, service_key: str) -> Row[Any]:
+def bookable_service(conn: Conn, branch_key: str | None, service_key: str) -> Record:
     """A bookable service by key; the branch may be left out where only one offers it."""
-    query = (
-        sa.select(*_SERVICE_COLUMNS)
-        .join(branch_t, branch_t.c.id == service_t.c.branch_id)
-        .where(
-            service_t.c.key == service_key,
-            service_t.c.bookable.is_(True),
-            service_t.c.active.is_(True),
-        )
-    )
-    if branch_key is not None:
-        query = query.where(branch_t.c.key == branch_key)
-    rows = conn.execute(query.limit(2)).all()
+    rows = stored.bookable_service_rows(conn, branch_key, service_key)
     if not rows:
         where = f" at branch {branch_key!r}" if branch_key else ""
         raise NotFound(f"Expected a bookable service, but got {service_key!r}{where}")
@@ -74,22 +35,15 @@ def bookable_service(conn: Connection, branch_key: str | None, service_key: str)
     return rows[0]
 
 
-def bookable_services(conn: Connection) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            sa.select(*_SERVICE_COLUMNS)
-            .join(branch_t, branch_t.c.id == service_t.c.branch_id)
-            .where(service_t.c.bookable.is_(True), service_t.c.active.is_(True))
-            .order_by(branch_t.c.name, service_t.c.area, service_t.c.sort_order, service_t.c.id)
-        )
-    )
+def bookable_services(conn: Conn) -> list[Record]:
+    return stored.all_bookable_services(conn)
 
 
-def calendar_of(service: Row[Any]) -> BranchCalendar:
+def calendar_of(service: Record) -> BranchCalendar:
     return calendar_from_json(service.hours or {}, closed_dates=_dates(service.closed_dates or []))
 
 
-def rules_of(service: Row[Any]) -> BookableService:
+def rules_of(service: Record) -> BookableService:
     return BookableService(
         slot_minutes=service.slot_minutes,
         capacity=service.capacity,
@@ -98,15 +52,12 @@ def rules_of(service: Row[Any]) -> BookableService:
     )
 
 
-def taken_seats(
-    conn: Connection, service_id: int, lo: datetime, hi: datetime
-) -> dict[datetime, int]:
-    """Seats held per booking start in [lo, hi]: one grouped index range scan."""
-    rows = conn.execute(_TAKEN, {"service_id": service_id, "lo": lo, "hi": hi})
-    return {start: count for start, count in rows}
+def taken_seats(conn: Conn, service_id: int, lo: datetime, hi: datetime) -> dict[datetime, int]:
+    """Seats held per booking start in [lo, hi]."""
+    return stored.seats_taken(conn, service_id, lo, hi)
 
 
-def service_slots(conn: Connection, service: Row[Any], now: datetime) -> list[Slot]:
+def service_slots(conn: Conn, service: Record, now: datetime) -> list[Slot]:
     """The service's free slots over its whole advance window."""
     rules = rules_of(service)
     hi = now + timedelta(days=rules.advance_days + 1)
@@ -115,13 +66,13 @@ def service_slots(conn: Connection, service: Row[Any], now: datetime) -> list[Sl
 
 
 def slots_between(
-    conn: Connection,
+    conn: Conn,
     branch_key: str | None,
     service_key: str,
     now: datetime,
     lo: datetime | None = None,
     hi: datetime | None = None,
-) -> tuple[Row[Any], list[Slot]]:
+) -> tuple[Record, list[Slot]]:
     service = bookable_service(conn, branch_key, service_key)
     found = service_slots(conn, service, now)
     return service, [
@@ -129,14 +80,13 @@ def slots_between(
     ]
 
 
-def take_seat(conn: Connection, service: Row[Any], start: datetime, now: datetime) -> Slot:
+def take_seat(conn: Conn, service: Record, start: datetime, now: datetime) -> Slot:
     """Check that a seat is left at `start`; the caller inserts the booking in this transaction.
 
     SQLite runs every write on one thread, so nothing can slip in between the count and the
     insert. PostgreSQL serialises the callers of one slot on a transaction-level advisory lock.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(slot_lock_key(service.id, start))))
+    lock_slot(conn, service.id, start)
     calendar, rules = calendar_of(service), rules_of(service)
     length = timedelta(minutes=rules.slot_minutes)
     taken = taken_seats(conn, service.id, start - length, start + length)
@@ -147,12 +97,6 @@ def take_seat(conn: Connection, service: Row[Any], start: datetime, now: datetim
         raise InvalidInput(f"Expected the start of a bookable slot, but got {start.isoformat()}")
     nearest = nearest_free_slots(service_slots(conn, service, now), start)
     raise SlotTaken("That time has just been taken; choose another", nearest)
-
-
-def slot_lock_key(service_id: int, start: datetime) -> int:
-    """A signed 64-bit key for pg_advisory_xact_lock, the same in every process."""
-    digest = hashlib.blake2b(f"{service_id}/{start.timestamp():.0f}".encode(), digest_size=8)
-    return int.from_bytes(digest.digest(), "big", signed=True)
 
 
 def _dates(values: Iterable[object]) -> list[date]:
@@ -176,32 +120,24 @@ class BookingSpec:
     bring_en: str = ""
 
 
-def make_bookable(conn: Connection, branch_key: str, spec: BookingSpec) -> None:
+def make_bookable(conn: Conn, branch_key: str, spec: BookingSpec) -> None:
     """Open a service of a branch for online booking (demo, tests, and later the admin)."""
+    # Refuses impossible settings before anything is written.
     BookableService(spec.slot_minutes, spec.capacity, spec.lead_minutes, spec.advance_days)
-    branch_id = sa.select(branch_t.c.id).where(branch_t.c.key == branch_key).scalar_subquery()
-    result = conn.execute(
-        sa.update(service_t)
-        .where(service_t.c.branch_id == branch_id, service_t.c.key == spec.service)
-        .values(
-            bookable=True,
-            slot_minutes=spec.slot_minutes,
-            capacity=spec.capacity,
-            advance_days=spec.advance_days,
-            lead_minutes=spec.lead_minutes,
-            what_to_bring_da=spec.bring_da,
-            what_to_bring_en=spec.bring_en,
-        )
+    found = stored.set_bookable(
+        conn,
+        branch_key,
+        spec.service,
+        slot_minutes=spec.slot_minutes,
+        capacity=spec.capacity,
+        advance_days=spec.advance_days,
+        lead_minutes=spec.lead_minutes,
+        what_to_bring_da=spec.bring_da,
+        what_to_bring_en=spec.bring_en,
     )
-    if result.rowcount != 1:
+    if not found:
         raise NotFound(f"Unknown service {spec.service!r} at branch {branch_key!r}")
-    memo.forget(conn)
 
 
-def set_closed_dates(conn: Connection, branch_key: str, days: Iterable[date]) -> None:
-    conn.execute(
-        sa.update(branch_t)
-        .where(branch_t.c.key == branch_key)
-        .values(closed_dates=sorted(day.isoformat() for day in days))
-    )
-    memo.forget(conn)
+def set_closed_dates(conn: Conn, branch_key: str, days: Iterable[date]) -> None:
+    stored.set_closed_dates(conn, branch_key, sorted(day.isoformat() for day in days))

@@ -12,30 +12,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
-
 from skranke.queue import outbox
 from skranke.queue.booking_slots import bookable_service, take_seat
 from skranke.queue.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
-from skranke.queue.lookup import branch_row
-from skranke.queue.states import BookingState
+from skranke.queue.states import BOOKING, PAGE_LANGUAGES, BookingState
+from skranke.store import Conn, Record
+from skranke.store import bookings as stored
+from skranke.store import branches as branch_store
 from skranke.store.events import record
-from skranke.store.tables import booking_t, branch_t, service_t, ticket_t
+from skranke.store.locks import lock_contact
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed from a phone, nothing is mistaken.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
-LANGUAGES = ("da", "en")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 BS = BookingState
-ALLOWED: dict[BookingState, frozenset[BookingState]] = {
-    BS.BOOKED: frozenset({BS.CHECKED_IN, BS.NO_SHOW, BS.CANCELLED}),
-    BS.CHECKED_IN: frozenset({BS.SERVED}),
-    BS.SERVED: frozenset(),
-    BS.NO_SHOW: frozenset(),
-    BS.CANCELLED: frozenset(),
-}
 
 
 class BookingLimit(Conflict):
@@ -55,6 +46,7 @@ class BookingInfo:
     id: int
     code: str
     state: BookingState
+    branch_id: int
     start: datetime
     end: datetime
     language: str
@@ -85,8 +77,10 @@ def contact(name: str, email: str | None, phone: str | None, language: str = "da
     phone = normalise_phone(phone)
     if email is None and phone is None:
         raise InvalidInput("Expected an e-mail address or a phone number, but got neither")
-    if language not in LANGUAGES:
-        raise InvalidInput(f"Expected language da or en, but got {language!r}")
+    # Booking pages, notices and .ics files are written in the staff page languages.
+    if language not in PAGE_LANGUAGES:
+        expected = " or ".join(PAGE_LANGUAGES)
+        raise InvalidInput(f"Expected language {expected}, but got {language!r}")
     return Contact(name, email, phone, language)
 
 
@@ -107,16 +101,15 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s\-]", "", code).upper()
 
 
-def new_code(conn: Connection) -> str:
+def new_code(conn: Conn) -> str:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        taken = conn.execute(sa.select(booking_t.c.id).where(booking_t.c.code == code)).first()
-        if taken is None:
+        if not stored.code_taken(conn, code):
             return code
 
 
 def book(
-    conn: Connection,
+    conn: Conn,
     branch_key: str | None,
     service_key: str,
     start: datetime,
@@ -126,32 +119,32 @@ def book(
     max_per_contact: int = 2,
 ) -> BookingInfo:
     service = bookable_service(conn, branch_key, service_key)
+    # Held to the end of the transaction: the count below spans slots, so the slot lock taken
+    # in take_seat does not keep two bookings of one contact from both counting too few.
+    lock_contact(conn, who.email, who.phone)
     _check_limit(conn, who, now, max_per_contact)
     slot = take_seat(conn, service, start, now)
     code = new_code(conn)
-    booking_id: int = conn.execute(
-        sa.insert(booking_t)
-        .values(
-            code=code,
-            branch_id=service.branch_id,
-            service_id=service.id,
-            start=slot.start,
-            end=slot.end,
-            name=who.name,
-            email=who.email,
-            phone=who.phone,
-            language=who.language,
-            state=BS.BOOKED.value,
-            created_at=now,
-        )
-        .returning(booking_t.c.id)
-    ).scalar_one()
+    booking_id = stored.insert_booking(
+        conn,
+        code=code,
+        branch_id=service.branch_id,
+        service_id=service.id,
+        start=slot.start,
+        end=slot.end,
+        name=who.name,
+        email=who.email,
+        phone=who.phone,
+        language=who.language,
+        state=BS.BOOKED.value,
+        created_at=now,
+    )
     outbox.enqueue(conn, booking_id, "confirmation", now, email=who.email, phone=who.phone)
     record(conn, "booking.created", now, branch_id=service.branch_id, code=code)
     return booking_info(conn, code)
 
 
-def reschedule(conn: Connection, code: str, start: datetime, now: datetime) -> BookingInfo:
+def reschedule(conn: Conn, code: str, start: datetime, now: datetime) -> BookingInfo:
     """Move a booking to another free slot of the same service; the old seat is freed."""
     info = booking_info(conn, code)
     _require_changeable(info, now)
@@ -159,74 +152,48 @@ def reschedule(conn: Connection, code: str, start: datetime, now: datetime) -> B
         return info
     service = bookable_service(conn, info.branch_key, info.service_key)
     slot = take_seat(conn, service, start, now)
-    result = conn.execute(
-        sa.update(booking_t)
-        .where(booking_t.c.id == info.id, booking_t.c.state == BS.BOOKED.value)
-        .values(start=slot.start, end=slot.end, reminder_sent_at=None)
-    )
-    if result.rowcount != 1:
+    if not stored.move_booked(conn, info.id, slot.start, slot.end):
         raise Conflict(f"Booking {info.code} changed meanwhile; reload and try again")
     outbox.enqueue(conn, info.id, "confirmation", now, email=info.email, phone=info.phone)
     record(conn, "booking.moved", now, branch_id=service.branch_id, code=info.code)
     return booking_info(conn, info.code)
 
 
-def cancel(conn: Connection, code: str, now: datetime) -> BookingInfo:
+def cancel(conn: Conn, code: str, now: datetime) -> BookingInfo:
     info = booking_info(conn, code)
     _require_changeable(info, now)
     move(conn, info, BS.CANCELLED, cancelled_at=now)
     outbox.enqueue(conn, info.id, "cancellation", now, email=info.email, phone=None)
-    branch_id = branch_row(conn, info.branch_key).id
-    record(conn, "booking.cancelled", now, branch_id=branch_id, code=info.code)
+    record(conn, "booking.cancelled", now, branch_id=info.branch_id, code=info.code)
     return booking_info(conn, info.code)
 
 
-def move(conn: Connection, info: BookingInfo, target: BookingState, **values: Any) -> None:
+def move(conn: Conn, info: BookingInfo, target: BookingState, **values: Any) -> None:
     """Move a booking to `target` if that is allowed and nobody changed it since it was read."""
-    if target not in ALLOWED[info.state]:
-        sources = " or ".join(s.value for s, to in ALLOWED.items() if target in to)
-        raise IllegalTransition(
-            f"Cannot move booking to {target.value}: expected {sources}, but got {info.state.value}"
-        )
-    result = conn.execute(
-        sa.update(booking_t)
-        .where(booking_t.c.id == info.id, booking_t.c.state == info.state.value)
-        .values(state=target.value, **values)
-    )
-    if result.rowcount != 1:
+    BOOKING.check(info.state, target)
+    if not stored.change_state(conn, info.id, info.state, target, **values):
         # Nothing got updated: another request got there first.
         raise Conflict(f"Booking {info.code} changed meanwhile; reload and try again")
 
 
-def booking_info(conn: Connection, code: str) -> BookingInfo:
-    row = conn.execute(_INFO.where(booking_t.c.code == normalise_code(code))).first()
+def booking_info(conn: Conn, code: str) -> BookingInfo:
+    row = stored.booking_by_code(conn, normalise_code(code))
     if row is None:
         raise NotFound(f"Unknown booking code {code!r}")
     return _info(row)
 
 
 def day_bookings(
-    conn: Connection, branch_key: str, day: date, branch_ids: frozenset[int] | None = None
+    conn: Conn, branch_key: str, day: date, branch_ids: frozenset[int] | None = None
 ) -> list[dict[str, Any]]:
     """A branch's bookings on one local day, for the counter page (no contact details)."""
-    branch = branch_row(conn, branch_key)
+    branch = branch_store.row(conn, branch_key)
     if branch_ids is not None and branch.id not in branch_ids:
         # Citizens' names are shown only to staff of the branch they booked at.
         raise Forbidden(f"Branch {branch_key!r} is not one you work at")
     tz = ZoneInfo(branch.timezone)
     lo = datetime.combine(day, time(0), tz).astimezone(UTC)
     hi = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
-    rows = conn.execute(
-        _INFO.add_columns(ticket_t.c.number.label("ticket_number"))
-        .outerjoin(ticket_t, ticket_t.c.id == booking_t.c.ticket_id)
-        .where(
-            booking_t.c.branch_id == branch.id,
-            booking_t.c.start >= lo,
-            booking_t.c.start < hi,
-            booking_t.c.state != BS.CANCELLED.value,
-        )
-        .order_by(booking_t.c.start, booking_t.c.id)
-    ).all()
     return [
         {
             "code": r.code,
@@ -239,19 +206,17 @@ def day_bookings(
             "ticket_id": r.ticket_id,
             "ticket_number": r.ticket_number,
         }
-        for r in rows
+        for r in stored.bookings_between(conn, branch.id, lo, hi)
     ]
 
 
-def _check_limit(conn: Connection, who: Contact, now: datetime, limit: int) -> None:
-    same = [
-        c == v for c, v in ((booking_t.c.email, who.email), (booking_t.c.phone, who.phone)) if v
-    ]
-    count = conn.execute(
-        sa.select(sa.func.count()).where(
-            booking_t.c.state == BS.BOOKED.value, booking_t.c.start > now, sa.or_(*same)
-        )
-    ).scalar_one()
+def coming_count(conn: Conn, who: Contact, now: datetime) -> int:
+    """Booked appointments still to come with the contact's e-mail address or phone number."""
+    return stored.coming_bookings_of(conn, who.email, who.phone, now)
+
+
+def _check_limit(conn: Conn, who: Contact, now: datetime, limit: int) -> None:
+    count = coming_count(conn, who, now)
     if count >= limit:
         raise BookingLimit(
             f"This e-mail or phone number already has {count} coming bookings; "
@@ -266,26 +231,7 @@ def _require_changeable(info: BookingInfo, now: datetime) -> None:
         raise Conflict("The appointment has already begun; it can no longer be changed")
 
 
-_INFO = (
-    sa.select(
-        booking_t,
-        branch_t.c.key.label("branch_key"),
-        branch_t.c.name.label("branch_name"),
-        branch_t.c.address.label("branch_address"),
-        branch_t.c.timezone,
-        service_t.c.key.label("service_key"),
-        service_t.c.name_da.label("service_name_da"),
-        service_t.c.name_en.label("service_name_en"),
-        service_t.c.what_to_bring_da,
-        service_t.c.what_to_bring_en,
-        service_t.c.walk_in,
-    )
-    .join(branch_t, branch_t.c.id == booking_t.c.branch_id)
-    .join(service_t, service_t.c.id == booking_t.c.service_id)
-)
-
-
-def _info(row: Row[Any]) -> BookingInfo:
+def _info(row: Record) -> BookingInfo:
     fields = BookingInfo.__dataclass_fields__
     values = {name: getattr(row, name) for name in fields}
     values["state"] = BookingState(row.state)

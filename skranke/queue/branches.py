@@ -6,11 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from skranke.queue.states import Area, CounterState
-from skranke.store.tables import branch_t, counter_service_t, counter_t, service_t
+from skranke.store import Conn
+from skranke.store import branches as branch_store
+from skranke.store import counters as counter_store
 
 
 @dataclass(frozen=True)
@@ -47,55 +46,46 @@ class BranchSpec:
     ticket_footer: str = ""
 
 
-def create_branch(conn: Connection, spec: BranchSpec) -> int:
-    branch_id: int = conn.execute(
-        sa.insert(branch_t)
-        .values(
-            key=spec.key,
-            name=spec.name,
-            address=spec.address,
-            timezone=spec.timezone,
-            hours=dict(spec.hours),
-            ticket_footer=spec.ticket_footer,
-        )
-        .returning(branch_t.c.id)
-    ).scalar_one()
+def create_branch(conn: Conn, spec: BranchSpec) -> int:
+    branch_id = branch_store.insert(
+        conn,
+        {
+            "key": spec.key,
+            "name": spec.name,
+            "address": spec.address,
+            "timezone": spec.timezone,
+            "hours": dict(spec.hours),
+            "ticket_footer": spec.ticket_footer,
+        },
+    )
     ids: dict[str, int] = {}
     for order, s in enumerate(spec.services):
-        ids[s.key] = conn.execute(
-            sa.insert(service_t)
-            .values(
-                branch_id=branch_id,
-                key=s.key,
-                name_da=s.name_da,
-                name_en=s.name_en,
-                area=s.area.value,
-                prefix=s.prefix,
-                expected_minutes=s.expected_minutes,
-                walk_in=s.walk_in,
-                simple=s.simple,
-                active=True,
-                sort_order=order,
-            )
-            .returning(service_t.c.id)
-        ).scalar_one()
+        ids[s.key] = branch_store.insert_service(
+            conn,
+            {
+                "branch_id": branch_id,
+                "key": s.key,
+                "name_da": s.name_da,
+                "name_en": s.name_en,
+                "area": s.area.value,
+                "prefix": s.prefix,
+                "expected_minutes": s.expected_minutes,
+                "walk_in": s.walk_in,
+                "simple": s.simple,
+                "active": True,
+                "sort_order": order,
+            },
+        )
     for c in spec.counters:
-        counter_id = conn.execute(
-            sa.insert(counter_t)
-            .values(
-                branch_id=branch_id,
-                number=c.number,
-                name=c.name or f"Skranke {c.number}",
-                area=c.area.value,
-                state=c.state.value,
-            )
-            .returning(counter_t.c.id)
-        ).scalar_one()
-        conn.execute(
-            sa.insert(counter_service_t),
-            [
-                {"counter_id": counter_id, "service_id": ids[key], "priority": weight}
-                for key, weight in c.priorities.items()
-            ],
+        counter_store.insert(
+            conn,
+            {
+                "branch_id": branch_id,
+                "number": c.number,
+                "name": c.name or f"Skranke {c.number}",
+                "area": c.area.value,
+                "state": c.state.value,
+            },
+            {ids[key]: weight for key, weight in c.priorities.items()},
         )
     return branch_id

@@ -3,67 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
-from skranke.queue.lookup import counter_row, ticket_info, ticket_row
+from skranke.queue.lookup import ticket_info
 from skranke.queue.routing import Candidate, CounterProfile, choose_next
-from skranke.queue.states import Area, CounterState, Lane, TicketState, transition
+from skranke.queue.states import TICKET, Area, CounterState, TicketState
 from skranke.queue.tickets import act
 from skranke.queue.views import QueuePolicy, TicketInfo
+from skranke.store import Conn, Record
+from skranke.store import branches as branch_store
+from skranke.store import counters as counter_store
+from skranke.store import tickets as ticket_store
 from skranke.store.events import record
-from skranke.store.prepared import Record
-from skranke.store.tables import counter_service_t, counter_t, service_t, ticket_t
 
-WAITING = TicketState.WAITING.value
+S = TicketState
 # Each lost race removes one candidate; more retries than this means something is wrong.
 MAX_CLAIM_ATTEMPTS = 50
 
 
-_COLUMNS = (
-    ticket_t.c.id,
-    ticket_t.c.service_id,
-    ticket_t.c.issued_at,
-    ticket_t.c.booking_start,
-    ticket_t.c.transferred_from_id,
-    ticket_t.c.target_counter_id,
-    service_t.c.area,
-    service_t.c.simple,
-)
-_HEAD_OF_SERVICE = (
-    sa.select(ticket_t.c.id)
-    .where(
-        ticket_t.c.service_id == service_t.c.id,
-        ticket_t.c.state == WAITING,
-        ticket_t.c.lane == Lane.WALK_IN,
-    )
-    .order_by(ticket_t.c.issued_at, ticket_t.c.id)
-    .limit(1)
-    .correlate(service_t)
-    .scalar_subquery()
-)
-# Within one service walk-ins share a weight, so the oldest always outranks the rest: the
-# head of each service plus every booked or transferred ticket is all routing needs.
-_CANDIDATES = sa.union_all(
-    sa.select(*_COLUMNS)
-    .select_from(service_t)
-    .join(ticket_t, ticket_t.c.id == _HEAD_OF_SERVICE)
-    .where(service_t.c.branch_id == sa.bindparam("branch_id")),
-    sa.select(*_COLUMNS)
-    .join(service_t, service_t.c.id == ticket_t.c.service_id)
-    .where(
-        ticket_t.c.branch_id == sa.bindparam("branch_id"),
-        ticket_t.c.state == WAITING,
-        ticket_t.c.lane > Lane.WALK_IN,
-    ),
-)
-
-
-def candidates(conn: Connection, branch_id: int) -> list[Candidate]:
-    rows = conn.execute(_CANDIDATES, {"branch_id": branch_id}).all()
+def candidates(conn: Conn, branch_id: int) -> list[Candidate]:
     return [
         Candidate(
             ticket_id=r.id,
@@ -75,58 +33,50 @@ def candidates(conn: Connection, branch_id: int) -> list[Candidate]:
             transferred=r.transferred_from_id is not None,
             target_counter_id=r.target_counter_id,
         )
-        for r in rows
+        for r in ticket_store.candidates(conn, branch_id)
     ]
 
 
-def counter_profile(conn: Connection, counter: Record) -> CounterProfile:
-    priorities = dict(
-        conn.execute(
-            sa.select(counter_service_t.c.service_id, counter_service_t.c.priority).where(
-                counter_service_t.c.counter_id == counter.id
-            )
-        ).all()
-    )
+def counter_profile(conn: Conn, counter: Record) -> CounterProfile:
+    priorities = counter_store.priorities(conn, counter.id)
     return CounterProfile(counter_id=counter.id, area=Area(counter.area), priorities=priorities)
 
 
 def _ready_counter(
-    conn: Connection, counter_id: int, now: datetime, policy: QueuePolicy, branch_ids: Any
+    conn: Conn,
+    counter_id: int,
+    now: datetime,
+    policy: QueuePolicy,
+    branch_ids: frozenset[int] | None,
 ) -> Record:
     """The counter, free to call: a serving ticket is finished, a closed counter opens."""
-    counter = counter_row(conn, counter_id)
+    counter = counter_store.row(conn, counter_id)
     if branch_ids is not None and counter.branch_id not in branch_ids:
         raise Forbidden(f"Counter {counter.number} is at a branch you do not work at")
     if counter.current_ticket_id is not None:
-        current = ticket_row(conn, counter.current_ticket_id)
-        if current.state == TicketState.SERVING.value:
+        current = ticket_store.row(conn, counter.current_ticket_id)
+        if current.state == S.SERVING.value:
             act(conn, current.id, "finish", now, policy)
-        elif current.state == TicketState.CALLED.value:
+        elif current.state == S.CALLED.value:
             raise Conflict(
                 f"Counter {counter.number} has called {current.number}: "
                 "mark it served, finished or no-show first"
             )
     if counter.state != CounterState.OPEN.value:
         set_counter_state(conn, counter.id, CounterState.OPEN, now)
-    return counter_row(conn, counter_id)
+    return counter_store.row(conn, counter_id)
 
 
-def _claim(conn: Connection, counter: Record, ticket_id: int, now: datetime) -> bool:
-    claimed = conn.execute(
-        sa.update(ticket_t)
-        .where(ticket_t.c.id == ticket_id, ticket_t.c.state == WAITING)
-        .values(state=TicketState.CALLED.value, counter_id=counter.id, called_at=now)
-    ).rowcount
-    if claimed != 1:
-        # Nothing got updated: another counter got there first.
+def _claim(
+    conn: Conn, counter: Record, ticket_id: int, now: datetime, current: TicketState = S.WAITING
+) -> bool:
+    """Call the ticket (read in `current`) to `counter`; False if another counter got it first."""
+    TICKET.check(current, S.CALLED)
+    values = {"counter_id": counter.id, "called_at": now}
+    if not ticket_store.move(conn, ticket_id, current, S.CALLED, **values):
         return False
-    conn.execute(
-        sa.update(counter_t).where(counter_t.c.id == counter.id).values(current_ticket_id=ticket_id)
-    )
-    ticket = ticket_row(conn, ticket_id)
-    service_key = conn.execute(
-        sa.select(service_t.c.key).where(service_t.c.id == ticket.service_id)
-    ).scalar_one()
+    counter_store.set_current(conn, counter.id, ticket_id)
+    ticket = ticket_store.row(conn, ticket_id)
     record(
         conn,
         "ticket.called",
@@ -136,13 +86,13 @@ def _claim(conn: Connection, counter: Record, ticket_id: int, now: datetime) -> 
         counter_id=counter.id,
         number=ticket.number,
         counter_number=counter.number,
-        service=service_key,
+        service=branch_store.service_key(conn, ticket.service_id),
     )
     return True
 
 
 def call_next(
-    conn: Connection,
+    conn: Conn,
     counter_id: int,
     now: datetime,
     policy: QueuePolicy,
@@ -160,7 +110,7 @@ def call_next(
 
 
 def call_ticket(
-    conn: Connection,
+    conn: Conn,
     counter_id: int,
     number_or_id: str | int,
     now: datetime,
@@ -169,34 +119,29 @@ def call_ticket(
 ) -> TicketInfo:
     """Call one waiting ticket out of order (the citizen at the desk, a parked errand)."""
     counter = _ready_counter(conn, counter_id, now, policy, branch_ids)
-    column = ticket_t.c.id if isinstance(number_or_id, int) else ticket_t.c.number
-    row = conn.execute(
-        sa.select(ticket_t.c.id, ticket_t.c.state, ticket_t.c.number)
-        .where(column == number_or_id, ticket_t.c.branch_id == counter.branch_id)
-        .order_by(ticket_t.c.id.desc())
-        .limit(1)
-    ).first()
+    row = ticket_store.find(conn, counter.branch_id, number_or_id)
     if row is None:
         raise NotFound(f"No ticket {number_or_id} at this branch")
-    transition(TicketState(row.state), TicketState.CALLED)
-    if not _claim(conn, counter, row.id, now):
+    state = TicketState(row.state)
+    # TICKET lets a called ticket be called again (a recall), but only at its own counter.
+    if state == S.CALLED or not _claim(conn, counter, row.id, now, state):
         raise Conflict(f"Ticket {row.number} was called by another counter")
     return ticket_info(conn, policy, ticket_id=row.id)
 
 
 def set_counter_state(
-    conn: Connection,
+    conn: Conn,
     counter_id: int,
     state: CounterState,
     now: datetime,
     branch_ids: frozenset[int] | None = None,
 ) -> CounterState:
-    counter = counter_row(conn, counter_id)
+    counter = counter_store.row(conn, counter_id)
     if branch_ids is not None and counter.branch_id not in branch_ids:
         raise Forbidden(f"Counter {counter.number} is at a branch you do not work at")
     if state == CounterState.CLOSED and counter.current_ticket_id is not None:
         raise InvalidInput(f"Counter {counter.number} still has a ticket; finish it first")
-    conn.execute(sa.update(counter_t).where(counter_t.c.id == counter.id).values(state=state.value))
+    counter_store.set_state(conn, counter.id, state)
     record(
         conn,
         "counter.state",

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Connection
-
 from skranke.queue.bookings import BookingInfo, booking_info, move
 from skranke.queue.errors import Conflict, Forbidden
-from skranke.queue.lookup import branch_row
 from skranke.queue.states import BookingState, TicketSource
 from skranke.queue.tickets import issue_ticket
 from skranke.queue.views import QueuePolicy, TicketInfo
+from skranke.store import Conn
+from skranke.store import branches as branch_store
 from skranke.store.events import record
 
 
@@ -46,7 +45,7 @@ class TooLate(Conflict):
 
 
 def check_in(
-    conn: Connection,
+    conn: Conn,
     branch_key: str,
     code: str,
     now: datetime,
@@ -56,7 +55,15 @@ def check_in(
     dropin: bool = False,
     branch_ids: frozenset[int] | None = None,
 ) -> TicketInfo:
-    """Issue the booking's ticket. `dropin` accepts a late arrival as an ordinary walk-in."""
+    """Issue the booking's ticket. `dropin` accepts a late arrival as an ordinary walk-in.
+
+    `branch_ids` are the branches the kiosk or staff member works at (None: every branch).
+    """
+    branch = branch_store.row(conn, branch_key)
+    # Before the booking is read: another branch's kiosk must not learn whether a code
+    # exists, nor when its appointment is.
+    if branch_ids is not None and branch.id not in branch_ids:
+        raise Forbidden(f"This token belongs to another branch than {branch_key!r}")
     info = booking_info(conn, code)
     if info.branch_key != branch_key:
         raise Forbidden(f"Booking {info.code} is for {info.branch_name}, not this branch")
@@ -92,7 +99,7 @@ def check_in(
         conn,
         "booking.checked_in",
         now,
-        branch_id=branch_row(conn, branch_key).id,
+        branch_id=branch.id,
         ticket_id=ticket.id,
         code=info.code,
         late=late,

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from skranke.queue.lookup import branch_row
-from skranke.store.tables import branch_t, counter_service_t, counter_t, service_t
+from skranke.store import Conn
+from skranke.store import branches as branch_store
+from skranke.store import counters as counter_store
 
 
-def branches(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(sa.select(branch_t).order_by(branch_t.c.name))
+def branches(conn: Conn) -> list[dict[str, Any]]:
     return [
-        {"key": r.key, "name": r.name, "address": r.address, "timezone": r.timezone} for r in rows
+        {"key": r.key, "name": r.name, "address": r.address, "timezone": r.timezone}
+        for r in branch_store.every_branch(conn)
     ]
 
 
-def services(conn: Connection, branch_key: str) -> list[dict[str, Any]]:
-    branch = branch_row(conn, branch_key)
-    rows = conn.execute(
-        sa.select(service_t)
-        .where(service_t.c.branch_id == branch.id, service_t.c.active.is_(True))
-        .order_by(service_t.c.sort_order, service_t.c.id)
-    )
+def services(conn: Conn, branch_key: str) -> list[dict[str, Any]]:
+    branch = branch_store.row(conn, branch_key)
     return [
         {
             "key": r.key,
@@ -34,21 +27,15 @@ def services(conn: Connection, branch_key: str) -> list[dict[str, Any]]:
             "expected_minutes": r.expected_minutes,
             "walk_in": r.walk_in,
         }
-        for r in rows
+        for r in branch_store.active_services(conn, branch.id)
     ]
 
 
-def counters(conn: Connection, branch_key: str) -> list[dict[str, Any]]:
-    branch = branch_row(conn, branch_key)
-    rows = conn.execute(
-        sa.select(counter_t).where(counter_t.c.branch_id == branch.id).order_by(counter_t.c.number)
-    ).all()
+def counters(conn: Conn, branch_key: str) -> list[dict[str, Any]]:
+    branch = branch_store.row(conn, branch_key)
+    rows = counter_store.of_branch(conn, branch.id)
     served: dict[int, dict[str, float]] = {r.id: {} for r in rows}
-    for counter_id, key, priority in conn.execute(
-        sa.select(counter_service_t.c.counter_id, service_t.c.key, counter_service_t.c.priority)
-        .join(service_t, service_t.c.id == counter_service_t.c.service_id)
-        .where(service_t.c.branch_id == branch.id)
-    ):
+    for counter_id, key, priority in counter_store.service_weights(conn, branch.id):
         served[counter_id][key] = priority
     return [
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import IntEnum, StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from skranke.queue.errors import IllegalTransition
 
@@ -93,8 +93,10 @@ class DeviceKind(StrEnum):
 
 
 # Every language a citizen's screen, ticket or booking can be in; staff pages are da/en.
-LANGUAGES = ("da", "en", "uk", "ar", "pl", "tr")
-PAGE_LANGUAGES = ("da", "en")
+Language = Literal["da", "en", "uk", "ar", "pl", "tr"]
+LANGUAGES: tuple[Language, ...] = ("da", "en", "uk", "ar", "pl", "tr")
+PAGE_LANGUAGES: tuple[Language, ...] = ("da", "en")
+RTL_LANGUAGES: frozenset[str] = frozenset({"ar"})
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -183,3 +183,26 @@ def _in_transaction(
     with engine.begin() as conn:
         result, events = _collect(conn, call)
     return result, events
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when `exc` means the database is away (down, restarting, unreachable), not a bug.
+
+    The web layer answers those with 503 and Retry-After; the pool's pre-ping replaces dead
+    connections, so the next request after the database returns simply works.
+    """
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, sa.exc.DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(seen, (sa.exc.InterfaceError, sa.exc.OperationalError)):
+            # asyncpg's "connection was closed in the middle of operation", SQLite's disk I/O.
+            return True
+        if isinstance(seen, (ConnectionError, TimeoutError)):
+            return True
+        if type(seen).__module__.startswith("asyncpg") and "Connection" in type(seen).__name__:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

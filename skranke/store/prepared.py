@@ -107,7 +107,7 @@ def _default_of(column: Any) -> Any:
 
 
 def _gives_rows(stmt: Any) -> bool:
-    return bool(stmt.is_select or getattr(stmt, "_returning", ()))
+    return bool(stmt.is_select or list(stmt.exported_columns))
 
 
 def _returns_only_rowid(stmt: Any, dialect: Dialect) -> bool:
@@ -126,7 +126,9 @@ def _returns_only_rowid(stmt: Any, dialect: Dialect) -> bool:
 
 
 def _without_returning(stmt: Any) -> Any:
-    # SQLAlchemy has no public way to drop RETURNING; tests check the SQL this gives.
+    # SQLAlchemy has no public way to drop RETURNING. This and the compiler's `positiontup`,
+    # `binds` and `insert_prefetch` are why pyproject pins sqlalchemy to the minor line we
+    # tested; tests/integration/test_prepared.py fails loudly when they change.
     plain = copy.copy(stmt)
     plain._returning = ()
     return plain

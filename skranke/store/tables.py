@@ -276,6 +276,25 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _ts()
 
 
+class IdempotencyKey(SQLModel, table=True):
+    """A request's `Idempotency-Key` and the answer it got, kept a day for retries."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (
+        sa.UniqueConstraint("caller", "key", name="uq_idempotency_key_caller_key"),
+        sa.Index("ix_idempotency_key_created_at", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    caller: str = Field(max_length=120)
+    key: str = Field(max_length=100)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint: str = Field(max_length=64)
+    # 0 while the first request's transaction is still running.
+    status: int = 0
+    body: bytes = Field(default=b"", sa_type=sa.LargeBinary)
+    created_at: datetime = _ts(nullable=False)
+
+
 def table(model: type[SQLModel]) -> sa.Table:
     return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
 
@@ -292,4 +311,5 @@ api_token_t = table(ApiToken)
 device_t = table(Device)
 booking_t = table(Booking)
 outbox_t = table(OutboxMessage)
+idempotency_key_t = table(IdempotencyKey)
 metadata = SQLModel.metadata

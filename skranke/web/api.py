@@ -2,64 +2,34 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from skranke.printers import jobs as print_jobs
-from skranke.printers.spooler import Spooler
-from skranke.queue import calling, directory, lookup, tickets
+from skranke.queue import calling, directory, issuing, lookup, tickets
+from skranke.queue.accounts import Principal
+from skranke.queue.errors import Forbidden
+from skranke.queue.idempotency import Keyed
 from skranke.queue.states import CounterState, TicketSource
-from skranke.queue.views import QueuePolicy, TicketInfo
-from skranke.store.engine import Database
+from skranke.queue.views import TicketInfo
+from skranke.store import branches
+from skranke.web import booking_api, live_api
 from skranke.web import schemas as s
-from skranke.web.auth import require
+from skranke.web.auth import KIOSK_OR_STAFF, PUBLIC, STAFF, caller
+from skranke.web.endpoints import Endpoint, Handler, ctx, json, route
 from skranke.web.errors import parse_body
-from skranke.web.idempotency import Idempotency
+from skranke.web.idempotency import (
+    Idempotency,
+    keyed,
+    printed_answer,
+    ticket_answer,
+    write_once,
+)
+from skranke.web.openapi import document
 
-Handler = Callable[[Request], Awaitable[Response]]
 TICKET_ACTIONS = ("recall", "serve", "finish", "no-show", "park", "resume", "cancel")
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str
-    handler: Handler
-    summary: str
-    auth: str  # "public", or the token kinds accepted
-    body: type[BaseModel] | None = None
-    returns: Any = None
-    status: int = 200
-    errors: tuple[int, ...] = ()
-
-
-@functools.cache
-def adapter(of: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(of)
-
-
-def json(value: Any, status: int = 200, of: Any = None) -> Response:
-    """Serialise through the public schema, so a field it lacks can never leak out."""
-    if isinstance(value, BaseModel):
-        content = value.__pydantic_serializer__.to_json(value)
-    else:
-        shape = adapter(of)
-        content = shape.dump_json(shape.validate_python(value))
-    return Response(content, status_code=status, media_type="application/json")
-
-
-def ctx(request: Request) -> tuple[Database, QueuePolicy, datetime]:
-    state = request.app.state
-    now: datetime = state.clock() if hasattr(state, "clock") else datetime.now(UTC)
-    return state.db, state.policy, now
 
 
 def ticket_json(request: Request, info: TicketInfo, status: int = 200) -> Response:
@@ -83,10 +53,12 @@ async def list_services(request: Request) -> Response:
 
 
 async def list_counters(request: Request) -> Response:
-    await require(request, "staff")
     db, _, _ = ctx(request)
-    found = await db.read(directory.counters, request.path_params["branch"])
-    return json(found, of=list[s.CounterOut])
+    key = request.path_params["branch"]
+    branch = await db.read(branches.row, key)
+    if not caller(request).may_use_branch(branch.id):
+        raise Forbidden(f"Expected a caller of branch {key!r}, but got one of another branch")
+    return json(await db.read(directory.counters, key), of=list[s.CounterOut])
 
 
 async def branch_queue(request: Request) -> Response:
@@ -95,33 +67,40 @@ async def branch_queue(request: Request) -> Response:
     return json([s.QueueOut.of(q) for q in found], of=list[s.QueueOut])
 
 
-async def issue_ticket(request: Request) -> Response:
-    who = await require(request, "kiosk", "staff")
-    body = await parse_body(request, s.IssueTicketIn)
-    db, policy, now = ctx(request)
+async def issued(
+    request: Request, who: Principal, body: s.IssueTicketIn, key: Keyed | None
+) -> Response:
+    _, policy, now = ctx(request)
     source = TicketSource.STAFF if who.is_staff else TicketSource.KIOSK
-    spooler: Spooler = request.app.state.spooler
+    url = request.app.state.settings.public_url
+    # A kiosk's print job (and the key, if sent) commit in the ticket's own transaction.
+    done = await write_once(
+        request,
+        key,
+        ticket_answer(url),
+        issuing.issue_with_print,
+        who.device_id,
+        request.path_params["branch"],
+        body.service,
+        now,
+        policy,
+        language=body.language,
+        source=source,
+        branch_ids=who.branch_ids,
+    )
+    return await printed_answer(request, who, done)
+
+
+async def issue_ticket(request: Request) -> Response:
+    who = caller(request)
+    body = await parse_body(request, s.IssueTicketIn)
+    key = await keyed(request, f"{who.kind}:{who.name}")
 
     async def issue() -> Response:
-        # A kiosk's print job commits in the ticket's own transaction: one write, not two.
-        info, job = await db.write(
-            print_jobs.issue_with_print,
-            who.device_id,
-            request.path_params["branch"],
-            body.service,
-            now,
-            policy,
-            language=body.language,
-            source=source,
-            branch_ids=who.branch_ids,
-        )
-        printing = await spooler.submit(job, who.device_id)
-        print_out = s.PrintOut(status=printing.status, detail=printing.detail)
-        out = s.IssuedTicketOut.of(info, request.app.state.settings.public_url, print=print_out)
-        return json(out, 201)
+        return await issued(request, who, body, key)
 
     once: Idempotency = request.app.state.idempotency
-    return await once.once(f"{who.kind}:{who.name}", request.headers.get("idempotency-key"), issue)
+    return await once.once(key, issue)
 
 
 async def ticket_by_tracking(request: Request) -> Response:
@@ -131,7 +110,7 @@ async def ticket_by_tracking(request: Request) -> Response:
 
 
 async def call_next(request: Request) -> Response:
-    who = await require(request, "staff")
+    who = caller(request)
     db, policy, now = ctx(request)
     counter = path_int(request, "counter")
     info = await db.write(calling.call_next, counter, now, policy, who.branch_ids)
@@ -139,7 +118,7 @@ async def call_next(request: Request) -> Response:
 
 
 async def call_ticket(request: Request) -> Response:
-    who = await require(request, "staff")
+    who = caller(request)
     body = await parse_body(request, s.CallTicketIn)
     db, policy, now = ctx(request)
     counter = path_int(request, "counter")
@@ -148,7 +127,7 @@ async def call_ticket(request: Request) -> Response:
 
 
 async def counter_state(request: Request) -> Response:
-    who = await require(request, "staff")
+    who = caller(request)
     body = await parse_body(request, s.CounterStateIn)
     db, _, now = ctx(request)
     counter = path_int(request, "counter")
@@ -160,7 +139,7 @@ async def counter_state(request: Request) -> Response:
 
 def ticket_action(action: str) -> Handler:
     async def handler(request: Request) -> Response:
-        who = await require(request, "staff")
+        who = caller(request)
         db, policy, now = ctx(request)
         ticket = path_int(request, "id")
         info = await db.write(tickets.act, ticket, action, now, policy, who.branch_ids)
@@ -170,7 +149,7 @@ def ticket_action(action: str) -> Handler:
 
 
 async def transfer(request: Request) -> Response:
-    who = await require(request, "staff")
+    who = caller(request)
     body = await parse_body(request, s.TransferIn)
     db, policy, now = ctx(request)
     info = await db.write(
@@ -186,22 +165,18 @@ async def transfer(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
-    from skranke.web.openapi import document
-
     return json(document(ENDPOINTS), of=dict[str, Any])
 
 
 B = "/api/v1/branches/{branch}"
 ENDPOINTS: list[Endpoint] = [
-    Endpoint(
-        "GET", "/api/v1/branches", list_branches, "Branches", "public", None, list[s.BranchOut]
-    ),
+    Endpoint("GET", "/api/v1/branches", list_branches, "Branches", PUBLIC, None, list[s.BranchOut]),
     Endpoint(
         "GET",
         f"{B}/services",
         list_services,
         "Services of a branch",
-        "public",
+        PUBLIC,
         None,
         list[s.ServiceOut],
         errors=(404,),
@@ -211,7 +186,7 @@ ENDPOINTS: list[Endpoint] = [
         f"{B}/counters",
         list_counters,
         "Counters of a branch",
-        "staff",
+        STAFF,
         None,
         list[s.CounterOut],
         errors=(401, 403, 404),
@@ -221,7 +196,7 @@ ENDPOINTS: list[Endpoint] = [
         f"{B}/queue",
         branch_queue,
         "Waiting count and estimated wait per service",
-        "public",
+        PUBLIC,
         None,
         list[s.QueueOut],
         errors=(404,),
@@ -231,7 +206,7 @@ ENDPOINTS: list[Endpoint] = [
         f"{B}/tickets",
         issue_ticket,
         "Issue a ticket",
-        "kiosk staff",
+        KIOSK_OR_STAFF,
         s.IssueTicketIn,
         s.IssuedTicketOut,
         201,
@@ -242,7 +217,7 @@ ENDPOINTS: list[Endpoint] = [
         "/api/v1/tickets/{tracking}",
         ticket_by_tracking,
         "A ticket by tracking token",
-        "public",
+        PUBLIC,
         None,
         s.TicketOut,
         errors=(404,),
@@ -252,17 +227,18 @@ ENDPOINTS: list[Endpoint] = [
         "/api/v1/counters/{counter:int}/call-next",
         call_next,
         "Call the next citizen (204 when nobody waits)",
-        "staff",
+        STAFF,
         None,
         s.TicketOut,
         errors=(401, 403, 404, 409),
+        empty=(204, "Nobody waits"),
     ),
     Endpoint(
         "POST",
         "/api/v1/counters/{counter:int}/call",
         call_ticket,
         "Call a specific ticket",
-        "staff",
+        STAFF,
         s.CallTicketIn,
         s.TicketOut,
         errors=(400, 401, 403, 404, 409, 422),
@@ -272,7 +248,7 @@ ENDPOINTS: list[Endpoint] = [
         "/api/v1/counters/{counter:int}/state",
         counter_state,
         "Open, pause or close a counter",
-        "staff",
+        STAFF,
         s.CounterStateIn,
         dict[str, Any],
         errors=(400, 401, 403, 404, 422),
@@ -283,7 +259,7 @@ ENDPOINTS: list[Endpoint] = [
             f"/api/v1/tickets/{{id:int}}/{action}",
             ticket_action(action),
             f"Ticket action: {action}",
-            "staff",
+            STAFF,
             None,
             s.TicketOut,
             errors=(401, 403, 404, 409),
@@ -295,26 +271,22 @@ ENDPOINTS: list[Endpoint] = [
         "/api/v1/tickets/{id:int}/transfer",
         transfer,
         "Transfer to another service or counter",
-        "staff",
+        STAFF,
         s.TransferIn,
         s.TicketOut,
         201,
         (400, 401, 403, 404, 409, 422),
     ),
 ]
-ENDPOINTS.append(
-    Endpoint(
-        "GET", "/api/v1/openapi.json", openapi, "This document", "public", None, dict[str, Any]
-    )
-)
-
 # Feature modules keep their handlers and endpoint rows together; they join the table here.
-from skranke.web import booking_api  # noqa: E402  - it imports Endpoint from this module
-
-ENDPOINTS.extend(booking_api.BOOKING_ENDPOINTS)
+ENDPOINTS += [
+    *booking_api.BOOKING_ENDPOINTS,
+    *live_api.LIVE_ENDPOINTS,
+    Endpoint("GET", "/api/v1/openapi.json", openapi, "This document", PUBLIC, None, dict[str, Any]),
+]
 
 
 def routes() -> list[Route]:
     # Starlette tries routes in order, a regular expression each: the kiosk's ticket first.
     ordered = sorted(ENDPOINTS, key=lambda e: e.handler is not issue_ticket)
-    return [Route(e.path, e.handler, methods=[e.method]) for e in ordered]
+    return [route(e) for e in ordered]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -23,14 +24,15 @@ from skranke.web import (
     api,
     booking_pages,
     kiosk,
-    live_api,
     live_pages,
     live_sockets,
     login,
     pages,
 )
-from skranke.web.auth import TokenCache
+from skranke.web.auth import TokenCache, auth_middleware
 from skranke.web.booking_support import IpLimiter, booking_jobs, build_notifier
+from skranke.web.edge import BodyLimit, SecurityHeaders
+from skranke.web.endpoints import now_of
 from skranke.web.errors import HANDLERS
 from skranke.web.idempotency import Idempotency
 from skranke.web.sessions import session_middleware
@@ -79,13 +81,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await db.stop()
 
     def now() -> datetime:
-        clock = getattr(app.state, "clock", None)
-        return clock() if clock is not None else datetime.now(UTC)
+        return now_of(app)
 
     static = Mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     routes = [
         *api.routes(),
-        *live_api.routes(),
         *pages.routes(),
         *login.routes(),
         *live_pages.routes(),
@@ -97,7 +97,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[session_middleware(settings)],
+        # The session first: the authentication backend reads it (HTTP and websockets alike).
+        middleware=[
+            # Outermost first: headers on every answer, oversized bodies refused before the
+            # session or a token is looked at.
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit),
+            session_middleware(settings),
+            auth_middleware(),
+        ],
         exception_handlers=HANDLERS,
         lifespan=lifespan,
     )

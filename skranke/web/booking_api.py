@@ -1,28 +1,37 @@
-"""Booking endpoints of the JSON API v1 (DESIGN §6), appended to api.ENDPOINTS."""
+"""Booking endpoints of the JSON API v1 (DESIGN §6), joined to the table in `api`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from skranke.printers import jobs as print_jobs
-from skranke.printers.spooler import Spooler
-from skranke.queue import booking_slots, bookings
+from skranke.config import Settings
+from skranke.queue import booking_slots, bookings, issuing
+from skranke.queue.accounts import Principal
+from skranke.queue.bookings import BookingInfo
 from skranke.queue.checkin import CheckinWindow, TooEarly, TooLate
-from skranke.queue.slots import Slot
+from skranke.queue.idempotency import Keyed, Replay
+from skranke.store import Conn
 from skranke.web import booking_schemas as b
 from skranke.web import schemas as s
-from skranke.web.api import Endpoint, ctx, json
-from skranke.web.auth import require
+from skranke.web.auth import KIOSK_OR_STAFF, PUBLIC, STAFF, caller
 from skranke.web.booking_support import allow_booking, booking_ics, code_from_token, ics_url
 from skranke.web.booking_support import manage_url as manage_link
+from skranke.web.endpoints import Endpoint, ctx, json
 from skranke.web.errors import ApiError, parse_body
-from skranke.web.idempotency import Idempotency
+from skranke.web.idempotency import (
+    Idempotency,
+    keyed,
+    printed_answer,
+    replayed,
+    ticket_answer,
+    write_once,
+)
 
 
 def _moment(request: Request, name: str, tz: ZoneInfo) -> datetime | None:
@@ -40,8 +49,9 @@ def _moment(request: Request, name: str, tz: ZoneInfo) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def nearest_json(slots: list[Slot]) -> list[dict[str, Any]]:
-    return [b.SlotOut.of(slot).model_dump(mode="json") for slot in slots]
+def slot_taken(exc: booking_slots.SlotTaken) -> Response:
+    nearest = [b.SlotOut.of(slot) for slot in exc.nearest]
+    return json(b.SlotTakenOut(error=exc.code, detail=exc.detail, nearest=nearest), 409)
 
 
 async def service_slots(request: Request) -> Response:
@@ -67,36 +77,56 @@ def after_booking(request: Request) -> BackgroundTask:
     return BackgroundTask(request.app.state.notifier.send_due, db, now)
 
 
+def _booking(request: Request, body: b.BookingIn) -> Callable[[Conn], BookingInfo]:
+    """The booking this request asks for, as one unit of work."""
+    _, _, now = ctx(request)
+    limit = request.app.state.settings.max_bookings_per_contact
+    who = bookings.contact(body.name, body.email, body.phone, body.language)
+
+    def book(conn: Conn) -> BookingInfo:
+        return bookings.book(
+            conn, body.branch, body.service, body.start, who, now, max_per_contact=limit
+        )
+
+    return book
+
+
 async def create_booking(request: Request) -> Response:
     body = await parse_body(request, b.BookingIn)
     if not allow_booking(request):
         raise ApiError(429, "rate_limited", "Too many bookings from this address; try later")
-    db, _, now = ctx(request)
     settings = request.app.state.settings
-    who = bookings.contact(body.name, body.email, body.phone, body.language)
+    # Anyone may book, so keys are shared by all callers; the fingerprint keeps them apart.
+    key = await keyed(request, "public")
     try:
-        info = await db.write(
-            bookings.book,
-            body.branch,
-            body.service,
-            body.start,
-            who,
-            now,
-            max_per_contact=settings.max_bookings_per_contact,
-        )
+        done = await write_once(request, key, booking_answer(settings), _booking(request, body))
     except booking_slots.SlotTaken as exc:
-        out = {"error": exc.code, "detail": exc.detail, "nearest": nearest_json(exc.nearest)}
-        return JSONResponse(out, status_code=409)
-    booked = b.BookingOut(
+        return slot_taken(exc)
+    if isinstance(done, Replay):
+        return replayed(done)
+    response = json(booked(settings, done), 201)
+    response.background = after_booking(request)
+    return response
+
+
+def booking_answer(settings: Settings) -> Callable[[bookings.BookingInfo], tuple[int, bytes]]:
+    """What a retry of a booking answers, stored with the booking."""
+
+    def answer(info: bookings.BookingInfo) -> tuple[int, bytes]:
+        out = booked(settings, info)
+        return 201, out.__pydantic_serializer__.to_json(out)
+
+    return answer
+
+
+def booked(settings: Settings, info: bookings.BookingInfo) -> b.BookingOut:
+    return b.BookingOut(
         code=info.code,
         start=info.start,
         end=info.end,
         cancel_url=manage_link(settings, info.code),
         ics_url=ics_url(settings, info.code),
     )
-    response = json(booked, 201)
-    response.background = after_booking(request)
-    return response
 
 
 def _signed_code(request: Request, token: str) -> str:
@@ -136,44 +166,53 @@ def checkin_window(request: Request) -> CheckinWindow:
     )
 
 
+def checkin_refused(exc: TooEarly | TooLate) -> Response:
+    if isinstance(exc, TooEarly):
+        come_back = exc.come_back_at.isoformat()
+        return json(b.TooEarlyOut(error=exc.code, detail=exc.detail, come_back_at=come_back), 409)
+    return json(b.TooLateOut(error=exc.code, detail=exc.detail), 409)
+
+
+async def checked_in(
+    request: Request, who: Principal, body: b.CheckinIn, key: Keyed | None
+) -> Response:
+    _, policy, now = ctx(request)
+    url = request.app.state.settings.public_url
+    # A kiosk's check-in ticket prints like any other it issues (see issue_ticket).
+    done = await write_once(
+        request,
+        key,
+        ticket_answer(url),
+        issuing.check_in_with_print,
+        who.device_id,
+        request.path_params["branch"],
+        body.code,
+        now,
+        policy,
+        checkin_window(request),
+        dropin=body.dropin,
+        branch_ids=who.branch_ids,
+    )
+    return await printed_answer(request, who, done)
+
+
 async def checkin(request: Request) -> Response:
-    who = await require(request, "kiosk", "staff")
+    who = caller(request)
     body = await parse_body(request, b.CheckinIn)
-    db, policy, now = ctx(request)
-    spooler: Spooler = request.app.state.spooler
+    key = await keyed(request, f"{who.kind}:{who.name}")
 
     async def check() -> Response:
         try:
-            # A kiosk's check-in ticket prints like any other it issues (see issue_ticket).
-            info, job = await db.write(
-                print_jobs.check_in_with_print,
-                who.device_id,
-                request.path_params["branch"],
-                body.code,
-                now,
-                policy,
-                checkin_window(request),
-                dropin=body.dropin,
-                branch_ids=who.branch_ids,
-            )
-        except TooEarly as exc:
-            come_back = exc.come_back_at.isoformat()
-            out = {"error": exc.code, "detail": exc.detail, "come_back_at": come_back}
-            return JSONResponse(out, status_code=409)
-        except TooLate as exc:
-            late = {"error": exc.code, "detail": exc.detail, "dropin": True}
-            return JSONResponse(late, status_code=409)
-        ticket = s.TicketOut.of(info, request.app.state.settings.public_url)
-        printing = await spooler.submit(job, who.device_id)
-        print_out = s.PrintOut(status=printing.status, detail=printing.detail)
-        return json(s.IssuedTicketOut(**ticket.model_dump(), print=print_out), 201)
+            return await checked_in(request, who, body, key)
+        except (TooEarly, TooLate) as exc:
+            return checkin_refused(exc)
 
     once: Idempotency = request.app.state.idempotency
-    return await once.once(f"{who.kind}:{who.name}", request.headers.get("idempotency-key"), check)
+    return await once.once(key, check)
 
 
 async def branch_bookings(request: Request) -> Response:
-    who = await require(request, "staff")
+    who = caller(request)
     db, _, now = ctx(request)
     raw = request.query_params.get("date")
     try:
@@ -194,7 +233,7 @@ BOOKING_ENDPOINTS: list[Endpoint] = [
         "/api/v1/services/{service}/slots",
         service_slots,
         "Free slots of a bookable service (?branch=&from=&to=)",
-        "public",
+        PUBLIC,
         None,
         b.SlotsOut,
         errors=(404, 422),
@@ -204,18 +243,19 @@ BOOKING_ENDPOINTS: list[Endpoint] = [
         "/api/v1/bookings",
         create_booking,
         "Book an appointment",
-        "public",
+        PUBLIC,
         b.BookingIn,
         b.BookingOut,
         201,
-        (400, 404, 409, 422),
+        (400, 404, 409, 422, 429),
+        error_bodies={409: b.SlotTakenOut},
     ),
     Endpoint(
         "DELETE",
         "/api/v1/bookings/{code}",
         cancel_booking,
         "Cancel a booking (?token= from the signed link)",
-        "public",
+        PUBLIC,
         None,
         b.CancelledOut,
         errors=(403, 404, 409),
@@ -225,18 +265,20 @@ BOOKING_ENDPOINTS: list[Endpoint] = [
         "/api/v1/branches/{branch}/checkins",
         checkin,
         "Check a booking in at the kiosk",
-        "kiosk staff",
+        KIOSK_OR_STAFF,
         b.CheckinIn,
         s.IssuedTicketOut,
         201,
         (400, 401, 403, 404, 409, 422),
+        # Too early or too late, or checked in already (a plain error).
+        error_bodies={409: b.TooEarlyOut | b.TooLateOut | s.ErrorOut},
     ),
     Endpoint(
         "GET",
         "/api/v1/branches/{branch}/bookings",
         branch_bookings,
         "A day's bookings at a branch (?date=YYYY-MM-DD)",
-        "staff",
+        STAFF,
         None,
         list[b.DayBookingOut],
         errors=(401, 403, 404, 422),

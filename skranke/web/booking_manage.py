@@ -10,10 +10,10 @@ from starlette.routing import Route
 
 from skranke.queue import booking_slots, bookings
 from skranke.queue.errors import DomainError
-from skranke.web.api import ctx
 from skranke.web.booking_api import after_booking, booking_calendar
 from skranke.web.booking_form import FormError, check_csrf, read_start
 from skranke.web.booking_support import code_from_token, qr_svg
+from skranke.web.endpoints import ctx
 from skranke.web.sessions import csrf_token
 from skranke.web.templating import render
 

@@ -18,9 +18,9 @@ from skranke.queue import booking_slots, bookings
 from skranke.queue.errors import DomainError
 from skranke.queue.slots import Slot
 from skranke.web import booking_manage as manage
-from skranke.web.api import ctx
 from skranke.web.booking_form import FormError, read_booking_form
 from skranke.web.booking_support import allow_booking, manage_token
+from skranke.web.endpoints import ctx
 from skranke.web.sessions import csrf_token
 from skranke.web.templating import language, render, templates
 
@@ -146,15 +146,9 @@ async def submit_booking(request: Request) -> Response:
         who, start = read_booking_form(request, values, language(request))
         if not allow_booking(request):
             raise FormError("book.error.rate", status=429)
-        settings = request.app.state.settings
+        limit = request.app.state.settings.max_bookings_per_contact
         info = await db.write(
-            bookings.book,
-            service.branch_key,
-            service.key,
-            start,
-            who,
-            now,
-            max_per_contact=settings.max_bookings_per_contact,
+            bookings.book, service.branch_key, service.key, start, who, now, max_per_contact=limit
         )
     except FormError as exc:
         return _form(request, service, slot, values, [exc.key], status=exc.status)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from skranke.queue.slots import Slot
-from skranke.web.schemas import In
+from skranke.web.schemas import ErrorOut, In
 
 
 class SlotOut(BaseModel):
@@ -49,10 +49,22 @@ class BookingOut(BaseModel):
     ics_url: str
 
 
-class SlotTakenOut(BaseModel):
-    error: str
-    detail: str
+class SlotTakenOut(ErrorOut):
+    """409 when the slot went to someone else: the free slots nearest to it."""
+
     nearest: list[SlotOut]
+
+
+class TooEarlyOut(ErrorOut):
+    """409 at a check-in long before the booking."""
+
+    come_back_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class TooLateOut(ErrorOut):
+    """409 at a check-in after the booking's window: a drop-in ticket can be taken instead."""
+
+    dropin: Literal[True] = True
 
 
 class CancelledOut(BaseModel):

@@ -12,10 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from skranke.queue import errors as domain
+from skranke.store.engine import is_outage
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 64 * 1024
+# No request of ours nests deeper than 3; the limit only has to stop a body built to hurt.
+MAX_JSON_DEPTH = 16
+RETRY_AFTER_SECONDS = 5
 
 STATUS: dict[type[domain.DomainError], int] = {
     domain.NotFound: 404,
@@ -61,10 +65,21 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
             request, "error.html", {"status": exc.status_code}, status_code=exc.status_code
         )
     codes = {404: "not_found", 405: "method_not_allowed"}
-    return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), exc.detail)
+    response = error_response(exc.status_code, codes.get(exc.status_code, "http_error"), exc.detail)
+    # A 405 names the methods the path takes (`Allow`), as HTTP asks.
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def on_server_error(request: Request, exc: Exception) -> Response:
+    if is_outage(exc):
+        # Nothing was stored, so the caller may simply try again; the kiosk does.
+        log.warning("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = error_response(
+            503, "unavailable", "The database is unavailable for a moment; try again shortly"
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "Something went wrong on our side")
 
@@ -81,15 +96,7 @@ async def parse_body(request: Request, model: type[M]) -> M:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise ApiError(413, "too_large", f"Expected at most {MAX_BODY} bytes, but got {len(raw)}")
-    try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(
-            400, "malformed_json", "Expected a JSON object, but got invalid JSON"
-        ) from None
-    if not isinstance(data, dict):
-        kind = type(data).__name__
-        raise ApiError(400, "malformed_json", f"Expected a JSON object, but got a {kind}")
+    data = _json_object(raw)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -97,3 +104,36 @@ async def parse_body(request: Request, model: type[M]) -> M:
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
         )
         raise ApiError(422, "invalid_request", problems) from None
+
+
+def _json_object(raw: bytes) -> dict[str, object]:
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            400, "malformed_json", "Expected a JSON object, but got invalid JSON"
+        ) from None
+    except RecursionError:
+        # Deeper than the parser itself goes: far past any limit.
+        data = None
+        too_deep = True
+    else:
+        too_deep = _too_deep(data, MAX_JSON_DEPTH)
+    if too_deep:
+        raise ApiError(
+            400, "malformed_json", f"Expected JSON nested at most {MAX_JSON_DEPTH} levels deep"
+        )
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ApiError(400, "malformed_json", f"Expected a JSON object, but got a {kind}")
+    return data
+
+
+def _too_deep(value: object, room: int) -> bool:
+    if isinstance(value, dict):
+        children: list[object] = list(value.values())
+    elif isinstance(value, list):
+        children = value
+    else:
+        return False
+    return room <= 0 or any(_too_deep(child, room - 1) for child in children)

@@ -11,10 +11,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from skranke.queue.states import RTL_LANGUAGES
+
 LOCALE = Path(__file__).parent / "locale"
-LANGUAGES = ("da", "en", "uk", "ar", "pl", "tr")
-PAGE_LANGUAGES = ("da", "en")
-RTL = frozenset({"ar"})
+RTL = RTL_LANGUAGES
 LANGUAGE_NAMES = {
     "da": "Dansk",
     "en": "English",

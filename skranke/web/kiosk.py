@@ -11,11 +11,9 @@ import functools
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,11 +22,12 @@ from starlette.routing import Route
 
 from skranke.queue import lookup
 from skranke.queue.bookings import CODE_ALPHABET, CODE_LENGTH
-from skranke.queue.states import Area, DeviceKind
+from skranke.queue.states import LANGUAGES, Area
 from skranke.queue.views import QueuePolicy, ServiceQueue
+from skranke.store import Conn, pages
 from skranke.store.engine import Database
-from skranke.store.tables import branch_t, device_t
-from skranke.web.i18n import LANGUAGE_NAMES, LANGUAGES, RTL, catalogue, translator
+from skranke.web.endpoints import now_of
+from skranke.web.i18n import LANGUAGE_NAMES, RTL, catalogue, translator
 from skranke.web.templating import templates
 
 # Seconds the ticket stays on screen; "more time" adds EXTEND_SECONDS each tap (EAA).
@@ -61,19 +60,8 @@ class KioskView:
     queues: list[ServiceQueue]
 
 
-def kiosk_view(
-    conn: Connection, device_key: str, now: datetime, policy: QueuePolicy
-) -> KioskView | None:
-    row = conn.execute(
-        sa.select(
-            device_t.c.key,
-            device_t.c.language,
-            branch_t.c.key.label("branch_key"),
-            branch_t.c.name.label("branch_name"),
-        )
-        .join(branch_t, branch_t.c.id == device_t.c.branch_id)
-        .where(device_t.c.key == device_key, device_t.c.kind == DeviceKind.KIOSK.value)
-    ).first()
+def kiosk_view(conn: Conn, device_key: str, now: datetime, policy: QueuePolicy) -> KioskView | None:
+    row = pages.kiosk_device(conn, device_key)
     if row is None:
         return None
     queues = lookup.queue_status(conn, row.branch_key, now, policy)
@@ -100,14 +88,21 @@ def page_texts(lang: str) -> dict[str, str]:
 
 async def kiosk_page(request: Request) -> Response:
     db: Database = request.app.state.db
-    clock = getattr(request.app.state, "clock", None)
-    now = clock() if clock is not None else datetime.now(UTC)
+    now = now_of(request.app)
     view = await db.read(kiosk_view, request.path_params["device"], now, request.app.state.policy)
     if view is None:
         raise HTTPException(404)
     wanted = request.query_params.get("lang")
     lang = wanted if wanted in LANGUAGES else view.language
     lang = lang if lang in LANGUAGES else "da"
+    context = _page_context(request, view, lang)
+    response: HTMLResponse = templates.TemplateResponse(request, "kiosk.html", context)
+    # The kiosk is reloaded after every ticket; stale copies would show stale waits.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page_context(request: Request, view: KioskView, lang: str) -> dict[str, Any]:
     groups = [
         (area.value, [_service(q, lang) for q in view.queues if q.area == area]) for area in AREAS
     ]
@@ -127,7 +122,7 @@ async def kiosk_page(request: Request) -> Response:
             for q in view.queues
         },
     }
-    context = {
+    return {
         "request": request,
         "lang": lang,
         "dir": "rtl" if lang in RTL else "ltr",
@@ -138,10 +133,6 @@ async def kiosk_page(request: Request) -> Response:
         "config": config,
         "code_alphabet": CODE_ALPHABET,
     }
-    response: HTMLResponse = templates.TemplateResponse(request, "kiosk.html", context)
-    # The kiosk is reloaded after every ticket; stale copies would show stale waits.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @functools.lru_cache(maxsize=512)

@@ -5,35 +5,38 @@ The page itself gets the same data pushed over `/ws/counter/{counter}`; these an
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from skranke.displays import snapshots
 from skranke.queue.errors import Forbidden
-from skranke.web.api import ctx
-from skranke.web.auth import require
+from skranke.web.auth import STAFF, caller
+from skranke.web.endpoints import Endpoint, ctx, json
 from skranke.web.live_sockets import counter_branch
 
 
 async def counter_status(request: Request) -> Response:
     """The counter, its current and parked tickets, its queues and the first in line."""
-    who = await require(request, "staff")
     db, policy, now = ctx(request)
     counter_id: int = request.path_params["counter"]
     branch_id = await db.read(counter_branch, counter_id)
-    if branch_id is not None and not who.may_use_branch(branch_id):
+    if branch_id is not None and not caller(request).may_use_branch(branch_id):
         raise Forbidden(f"Counter {counter_id} is at a branch you do not work at")
     found = await db.read(snapshots.counter_snapshot, counter_id, now, policy)
-    return json_response(found)
+    return json(found, of=dict[str, Any])
 
 
-def json_response(value: dict[str, Any]) -> Response:
-    return Response(json.dumps(value, ensure_ascii=False), media_type="application/json")
-
-
-def routes() -> list[Route]:
-    return [Route("/api/v1/counters/{counter:int}/status", counter_status, methods=["GET"])]
+LIVE_ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/api/v1/counters/{counter:int}/status",
+        counter_status,
+        "What a counter shows: its current and parked tickets, its queues, the first in line",
+        STAFF,
+        None,
+        dict[str, Any],
+        errors=(401, 403, 404),
+    ),
+]

@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from skranke.displays import snapshots
-from skranke.queue.states import DeviceKind
+from skranke.store import Conn, branches, pages
+from skranke.store.counters import of_branch as branch_counters
 from skranke.store.engine import Database
-from skranke.store.tables import branch_t, counter_t, device_t, service_t
 from skranke.web.i18n import catalogue
 from skranke.web.sessions import csrf_token, session_principal
 from skranke.web.templating import language, render
@@ -28,53 +27,12 @@ def texts(lang: str, *prefixes: str) -> dict[str, str]:
     return {key: text for key, text in merged.items() if key.startswith(prefixes)}
 
 
-def counters_for(conn: sa.Connection, branch_ids: frozenset[int] | None) -> list[dict[str, Any]]:
-    query = (
-        sa.select(
-            counter_t, branch_t.c.name.label("branch_name"), branch_t.c.key.label("branch_key")
-        )
-        .join(branch_t, branch_t.c.id == counter_t.c.branch_id)
-        .order_by(branch_t.c.name, counter_t.c.number)
-    )
-    if branch_ids is not None:
-        query = query.where(counter_t.c.branch_id.in_(branch_ids))
-    return [
-        {
-            "id": r.id,
-            "number": r.number,
-            "name": r.name,
-            "area": r.area,
-            "state": r.state,
-            "branch_id": r.branch_id,
-            "branch_name": r.branch_name,
-            "branch_key": r.branch_key,
-        }
-        for r in conn.execute(query)
-    ]
-
-
-def transfer_targets(conn: sa.Connection, branch_id: int) -> dict[str, list[dict[str, Any]]]:
-    services = conn.execute(
-        sa.select(service_t.c.key, service_t.c.name_da, service_t.c.name_en)
-        .where(service_t.c.branch_id == branch_id, service_t.c.active.is_(True))
-        .order_by(service_t.c.sort_order, service_t.c.id)
-    )
-    counters = conn.execute(
-        sa.select(counter_t.c.id, counter_t.c.number)
-        .where(counter_t.c.branch_id == branch_id)
-        .order_by(counter_t.c.number)
-    )
+def transfer_targets(conn: Conn, branch_id: int) -> dict[str, list[dict[str, Any]]]:
+    services = branches.active_services(conn, branch_id)
     return {
         "services": [{"key": s.key, "name": {"da": s.name_da, "en": s.name_en}} for s in services],
-        "counters": [{"id": c.id, "number": c.number} for c in counters],
+        "counters": [{"id": c.id, "number": c.number} for c in branch_counters(conn, branch_id)],
     }
-
-
-def display_exists(conn: sa.Connection, key: str) -> bool:
-    found = conn.execute(
-        sa.select(device_t.c.id).where(device_t.c.key == key, device_t.c.kind == DeviceKind.DISPLAY)
-    ).first()
-    return found is not None
 
 
 async def counter_page(request: Request) -> Response:
@@ -83,7 +41,7 @@ async def counter_page(request: Request) -> Response:
         here = quote(f"{request.url.path}?{request.url.query}".rstrip("?"), safe="")
         return RedirectResponse(f"/login?next={here}", status_code=303)
     db: Database = request.app.state.db
-    counters = await db.read(counters_for, who.branch_ids)
+    counters = await db.read(pages.counters_with_branch, who.branch_ids)
     chosen = request.query_params.get("counter")
     counter = next((c for c in counters if str(c["id"]) == chosen), None)
     context = {"who": who, "csrf": csrf_token(request), "counters": counters}
@@ -104,7 +62,7 @@ async def counter_page(request: Request) -> Response:
 async def display_page(request: Request) -> Response:
     db: Database = request.app.state.db
     key: str = request.path_params["device"]
-    if not await db.read(display_exists, key):
+    if not await db.read(pages.display_exists, key):
         return render(request, "error.html", {"status": 404}, status_code=404)
     lang = language(request)
     config = {

@@ -1,8 +1,9 @@
 """The live websockets: `/ws/display/{device}`, `/ws/counter/{counter}`, `/ws/ticket/{tracking}`.
 
-Middleware does not guard websockets, so each endpoint checks the `Origin` header and its
-credentials itself: a display its device token (first message, never in the URL, which
-access logs keep), a counter a staff session cookie or staff API token, a phone page the
+Each endpoint checks the `Origin` header, then asks for the caller it needs: a counter a
+staff session cookie or staff API token (`request.user` from the one authentication
+middleware, as for HTTP), a display its device token (in the first message, never in the
+URL, which access logs keep; looked up through the same token cache), a phone page the
 ticket's tracking token in the path. Refusals after the handshake use close codes the pages
 understand: 4401 unknown credentials, 4403 not allowed here, 4404 unknown counter or ticket.
 """
@@ -13,17 +14,19 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from skranke.displays import snapshots
 from skranke.displays.hub import Hub, ticket_body
 from skranke.displays.link import Link, receive_json
-from skranke.queue.accounts import Principal, principal_for_token
+from skranke.queue.errors import NotFound
+from skranke.queue.states import PrincipalKind
+from skranke.store import Conn, counters
 from skranke.store.engine import Database
-from skranke.store.tables import counter_t
-from skranke.web.sessions import session_principal
+from skranke.web.auth import MAX_TOKEN, STAFF, token_principal
+from skranke.web.auth import require as require_caller
+from skranke.web.errors import ApiError
 
 UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4401, 4403, 4404
 
@@ -70,18 +73,27 @@ def live(websocket: WebSocket) -> tuple[Hub, Database]:
     return websocket.app.state.hub, websocket.app.state.db
 
 
-async def display_socket(websocket: WebSocket) -> None:
-    if not await admitted(websocket):
-        return
+async def hello_display(websocket: WebSocket) -> snapshots.DisplayDevice | None:
+    """The display named in the path, if its first message carries that display's token."""
     hub, db = live(websocket)
     hello = await receive_json(websocket, hub.options.hello_timeout_seconds) or {}
     token = hello.get("token") if hello.get("type") == "hello" else None
-    device = None
-    if isinstance(token, str) and 0 < len(token) <= 200:
-        device = await db.read(snapshots.display_device, websocket.path_params["device"], token)
+    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN:
+        return None
+    key = websocket.path_params["device"]
+    who = await token_principal(websocket.app, token)
+    if who is None or who.kind != PrincipalKind.DISPLAY or who.name != key:
+        return None
+    return await db.read(snapshots.display_device, key, token)
+
+
+async def display_socket(websocket: WebSocket) -> None:
+    if not await admitted(websocket):
+        return
+    hub, _ = live(websocket)
+    device = await hello_display(websocket)
     if device is None:
         return await close_quietly(websocket, UNAUTHORIZED)
-
     about = {"key": device.key, "name": device.name, "area": device.area}
 
     async def snapshot() -> dict[str, Any]:
@@ -101,34 +113,37 @@ async def display_socket(websocket: WebSocket) -> None:
     )
 
 
-async def socket_staff(websocket: WebSocket, db: Database) -> Principal | None:
-    who = session_principal(websocket)
-    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
-    if who is None and scheme.lower() == "bearer" and token.strip():
-        who = await db.read(principal_for_token, token.strip())
-    return who
-
-
-def counter_branch(conn: sa.Connection, counter_id: int) -> int | None:
-    found: int | None = conn.execute(
-        sa.select(counter_t.c.branch_id).where(counter_t.c.id == counter_id)
-    ).scalar()
+def counter_branch(conn: Conn, counter_id: int) -> int | None:
+    try:
+        found: int = counters.row(conn, counter_id).branch_id
+    except NotFound:
+        return None
     return found
+
+
+async def staff_at_counter(websocket: WebSocket) -> int | None:
+    """The counter's branch id, once the caller is known to be staff there; else close."""
+    try:
+        who = require_caller(websocket, STAFF)
+    except ApiError as refused:
+        await close_quietly(websocket, UNAUTHORIZED if refused.status == 401 else FORBIDDEN)
+        return None
+    _, db = live(websocket)
+    branch_id = await db.read(counter_branch, websocket.path_params["counter"])
+    if branch_id is None or not who.may_use_branch(branch_id):
+        await close_quietly(websocket, NOT_FOUND if branch_id is None else FORBIDDEN)
+        return None
+    return branch_id
 
 
 async def counter_socket(websocket: WebSocket) -> None:
     if not await admitted(websocket):
         return
-    hub, db = live(websocket)
-    who = await socket_staff(websocket, db)
-    if who is None:
-        return await close_quietly(websocket, UNAUTHORIZED)
-    counter_id: int = websocket.path_params["counter"]
-    branch_id = await db.read(counter_branch, counter_id)
+    branch_id = await staff_at_counter(websocket)
     if branch_id is None:
-        return await close_quietly(websocket, NOT_FOUND)
-    if not who.is_staff or not who.may_use_branch(branch_id):
-        return await close_quietly(websocket, FORBIDDEN)
+        return
+    hub, db = live(websocket)
+    counter_id: int = websocket.path_params["counter"]
 
     async def snapshot() -> dict[str, Any]:
         state = await db.read(snapshots.counter_snapshot, counter_id, hub.clock(), hub.policy)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import time
-from dataclasses import dataclass
 
-import sqlalchemy as sa
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -15,9 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from skranke.queue.accounts import hash_password, verify_password
+from skranke.queue.accounts import authenticate
 from skranke.store.engine import Database
-from skranke.store.tables import staff_user_t
 from skranke.web.sessions import CSRF_FIELD, csrf_ok, csrf_token, log_in, log_out
 from skranke.web.sessions import session_principal as logged_in
 from skranke.web.templating import render
@@ -26,20 +22,6 @@ from skranke.web.templating import render
 # argon2 hash, so guessing is slow already, and this stops it for a while.
 FAILURES_ALLOWED = RateLimitItemPerMinute(5, 15)
 MAX_FIELD = 200
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    # Verified when the user is unknown, so a wrong name takes as long as a wrong password.
-    return hash_password("not-a-real-password")
-
-
-@dataclass(frozen=True)
-class StaffLogin:
-    id: int
-    username: str
-    role: str
-    branch_ids: list[int]
 
 
 class LoginLimiter:
@@ -60,20 +42,6 @@ class LoginLimiter:
 
     def succeeded(self, key: str) -> None:
         self._window.clear(FAILURES_ALLOWED, key)
-
-
-def authenticate(conn: sa.Connection, username: str, password: str) -> StaffLogin | None:
-    user = conn.execute(
-        sa.select(staff_user_t).where(
-            staff_user_t.c.username == username, staff_user_t.c.active.is_(True)
-        )
-    ).first()
-    if user is None:
-        verify_password(password, _dummy_hash())
-        return None
-    if not verify_password(password, user.password_hash):
-        return None
-    return StaffLogin(user.id, user.username, user.role, list(user.branch_ids or []))
 
 
 def limiter(request: Request) -> LoginLimiter:

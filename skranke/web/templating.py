@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from skranke.web.i18n import LANGUAGE_NAMES, PAGE_LANGUAGES, RTL, pick_language, translator
+from skranke.queue.states import PAGE_LANGUAGES
+from skranke.web.i18n import LANGUAGE_NAMES, RTL, pick_language, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 LANG_COOKIE = "skranke_lang"

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.engine import Connection
-from starlette.testclient import TestClient
+from starlette.applications import Starlette
 
-from skranke.config import Settings
 from skranke.queue.accounts import create_token, create_user, upsert_device
 from skranke.queue.booking_slots import BookingSpec, make_bookable, set_closed_dates
 from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
 from skranke.queue.calendar import COPENHAGEN
 from skranke.queue.states import Area, DeviceKind, Role
-from skranke.web.app import create_app
+from tests.site import Credentials, Site, in_process
 
 B, L = Area.BORGERSERVICE, Area.LIBRARY
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -45,13 +46,7 @@ STAFF_DAY = date(2027, 1, 11)
 SUNDAY_BEFORE_CHRISTMAS = datetime(2026, 12, 20, 12, 0, tzinfo=COPENHAGEN)
 
 
-@dataclass
-class Tokens:
-    staff: str
-    kiosk: str
-
-
-def setup_town(conn: Connection) -> Tokens:
+def setup_town(conn: Connection) -> Credentials:
     create_branch(conn, TOWN)
     make_bookable(conn, "lilleby", BookingSpec("pas", 30, 1, advance_days=120, lead_minutes=120))
     make_bookable(conn, "lilleby", BookingSpec("flytning", 15, 1, advance_days=30))
@@ -60,7 +55,7 @@ def setup_town(conn: Connection) -> Tokens:
     create_user(conn, "medarbejder", "correct horse battery", Role.STAFF, ["lilleby"])
     staff = create_token(conn, "medarbejder", "test", datetime.now(UTC))
     kiosk = upsert_device(conn, "kiosk-lilleby", DeviceKind.KIOSK, "lilleby")
-    return Tokens(staff, kiosk)
+    return Credentials(kiosk_token=kiosk, staff_token=staff)
 
 
 @dataclass
@@ -73,16 +68,28 @@ class Clock:
 
 @dataclass
 class Town:
-    client: TestClient
-    app: Any
+    """The suite's site on Lilleby, with the clock the app reads."""
+
+    site: Site
     clock: Clock
-    tokens: Tokens
+
+    @property
+    def client(self) -> httpx.Client:
+        return self.site.client
+
+    @property
+    def app(self) -> Starlette:
+        return self.site.app
+
+    @property
+    def tokens(self) -> Credentials:
+        return self.site.creds
 
     def write(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        return self.client.portal.call(lambda: self.app.state.db.write(fn, *args, **kwargs))  # type: ignore[union-attr]
+        return self.site.write(fn, *args, **kwargs)
 
     def read(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        return self.client.portal.call(lambda: self.app.state.db.read(fn, *args, **kwargs))  # type: ignore[union-attr]
+        return self.site.read(fn, *args, **kwargs)
 
     def slots(self, service: str = "pas", **query: str) -> list[dict[str, Any]]:
         response = self.client.get(f"/api/v1/services/{service}/slots", params=query)
@@ -96,22 +103,26 @@ class Town:
         return self.client.post("/api/v1/bookings", json=body)
 
 
-def town_settings(url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": url,
-        "public_url": "https://skranke.example",
-        "jobs_enabled": False,
-        "booking_ip_limit": "1000/minute",
-    }
-    return Settings(**{**values, **overrides})
+# Settings of the town's site: no scheduled jobs, and room for many bookings from one address.
+TOWN_SETTINGS: dict[str, Any] = {"jobs_enabled": False, "booking_ip_limit": "1000/minute"}
+
+
+@contextmanager
+def open_town(database_url: str, base_url: str, **settings: Any) -> Iterator[Town]:
+    clock = Clock()
+    with in_process(
+        database_url,
+        setup_town,
+        base_url=base_url,
+        branch="lilleby",
+        state={"clock": clock},
+        **{**TOWN_SETTINGS, **settings},
+    ) as site:
+        yield Town(site, clock)
 
 
 @pytest.fixture
 def town(database_url: str) -> Iterator[Town]:
-    app = create_app(town_settings(database_url))
-    clock = Clock()
-    app.state.clock = clock
     # https: the session cookie carrying the CSRF token is Secure for an https public URL.
-    with TestClient(app, base_url="https://testserver") as client:
-        tokens = client.portal.call(app.state.db.write, setup_town)  # type: ignore[union-attr]
-        yield Town(client, app, clock, tokens)
+    with open_town(database_url, "https://testserver") as town:
+        yield town

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from skranke.queue.accounts import create_token, create_user, upsert_device
+from skranke.queue.branches import create_branch
 from skranke.queue.calendar import COPENHAGEN
-from tests.bookings.conftest import Town
+from skranke.queue.states import DeviceKind, Role
+from skranke.store import Conn
+from tests.bookings.conftest import TOWN, Town
 
 START = datetime(2027, 1, 5, 10, 0, tzinfo=COPENHAGEN)
 
@@ -18,11 +25,11 @@ def booked(town: Town) -> str:
 
 
 def kiosk(town: Town) -> dict[str, str]:
-    return {"Authorization": f"Bearer {town.tokens.kiosk}"}
+    return {"Authorization": f"Bearer {town.tokens.kiosk_token}"}
 
 
 def staff(town: Town) -> dict[str, str]:
-    return {"Authorization": f"Bearer {town.tokens.staff}"}
+    return {"Authorization": f"Bearer {town.tokens.staff_token}"}
 
 
 def check_in(town: Town, code: str, **extra: object) -> object:
@@ -145,3 +152,40 @@ def test_contact_limit_and_missing_contact_are_refused(town: Town) -> None:
 
     assert (third.status_code, third.json()["error"]) == (409, "booking_limit")
     assert (nobody.status_code, nobody.json()["error"]) == (422, "invalid_input")
+
+
+def neighbour_tokens(conn: Conn) -> dict[str, str]:
+    """A second branch with a kiosk and a staff member of its own."""
+    create_branch(conn, replace(TOWN, key="storeby", name="Storeby Borgerservice"))
+    create_user(conn, "nabo", "correct horse battery", Role.STAFF, ["storeby"])
+    return {
+        "kiosk": upsert_device(conn, "kiosk-storeby", DeviceKind.KIOSK, "storeby"),
+        "staff": create_token(conn, "nabo", "test", datetime.now(UTC)),
+    }
+
+
+@pytest.mark.parametrize("who", ["kiosk", "staff"])
+@pytest.mark.parametrize("minutes_before", [120, 5])
+def test_another_branchs_kiosk_or_staff_learns_nothing_of_the_booking(
+    town: Town, who: str, minutes_before: int
+) -> None:
+    code = booked(town)
+    token = town.write(neighbour_tokens)[who]
+    # Too early, and in time: neither answer may differ from an unknown code's.
+    town.clock.now = START - timedelta(minutes=minutes_before)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    known = town.client.post(
+        "/api/v1/branches/lilleby/checkins", json={"code": code}, headers=headers
+    )
+    unknown = town.client.post(
+        "/api/v1/branches/lilleby/checkins", json={"code": "ZZZZZZ"}, headers=headers
+    )
+
+    assert (known.status_code, unknown.status_code) == (403, 403)
+    assert known.json() == unknown.json()
+    assert "come_back_at" not in known.json() and code not in known.text
+    day = town.client.get(
+        "/api/v1/branches/lilleby/bookings", params={"date": "2027-01-05"}, headers=staff(town)
+    ).json()
+    assert [(b["code"], b["state"]) for b in day] == [(code, "booked")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,12 +12,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from icalendar import Calendar
-from starlette.testclient import TestClient
 
 from skranke.notify.texts import SMS, SMS_LIMIT, sms_text
 from skranke.queue.outbox import Notice
-from skranke.web.app import create_app
-from tests.bookings.conftest import Clock, Town, setup_town, town_settings
+from tests.bookings.conftest import Town, open_town
+from tests.conftest import free_port
+
+# The test client's own address: these tests post no form, so no Secure cookie is needed.
+BASE_URL = "http://testserver"
 
 
 class Inbox:
@@ -28,13 +29,6 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -60,12 +54,9 @@ def test_confirmation_email_carries_an_ics_in_copenhagen_time(
     sqlite_db: str, smtp: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp
-    app = create_app(town_settings(sqlite_db, smtp_host="127.0.0.1", smtp_port=port))
-    app.state.clock = Clock()
-    with TestClient(app) as client:
-        client.portal.call(app.state.db.write, setup_town)  # type: ignore[union-attr]
+    with open_town(sqlite_db, BASE_URL, smtp_host="127.0.0.1", smtp_port=port) as town:
         body = {"service": "pas", "start": "2027-03-30T09:00:00+02:00", "name": "Søren Ærø"}
-        response = client.post("/api/v1/bookings", json={**body, "email": "soeren@example.dk"})
+        response = town.client.post("/api/v1/bookings", json={**body, "email": "soeren@example.dk"})
         assert response.status_code == 201, response.text
         messages = wait_for(inbox, 1)
 
@@ -82,19 +73,13 @@ def test_confirmation_email_carries_an_ics_in_copenhagen_time(
 
 
 def test_an_unreachable_smtp_server_never_breaks_the_booking(sqlite_db: str) -> None:
-    app = create_app(town_settings(sqlite_db, smtp_host="127.0.0.1", smtp_port=free_port()))
-    app.state.clock = Clock()
-    with TestClient(app) as client:
-        client.portal.call(app.state.db.write, setup_town)  # type: ignore[union-attr]
+    with open_town(sqlite_db, BASE_URL, smtp_host="127.0.0.1", smtp_port=free_port()) as town:
         body = {"service": "pas", "start": "2027-03-30T09:00:00+02:00", "name": "Ida"}
-        response = client.post("/api/v1/bookings", json={**body, "email": "ida@example.dk"})
+        response = town.client.post("/api/v1/bookings", json={**body, "email": "ida@example.dk"})
 
         from skranke.store.tables import outbox_t
 
-        rows = client.portal.call(
-            app.state.db.read,
-            lambda conn: conn.execute(outbox_t.select()).all(),  # type: ignore[union-attr]
-        )
+        rows = town.read(lambda conn: conn.execute(outbox_t.select()).all())
 
     assert response.status_code == 201
     assert [(r.state, r.attempts) for r in rows] == [("pending", 1)]

@@ -10,21 +10,11 @@ import httpx
 import pytest
 
 from bench import _http
-from skranke.store.engine import Database
-from skranke.web.app import create_app
-from tests.bookings.conftest import setup_town, town_settings
-from tests.conftest import ServerThread, run_async
+from tests.bookings.conftest import TOWN_SETTINGS, setup_town
+from tests.conftest import run_async
+from tests.site import served
 
 RACERS = 100
-
-
-async def prepare(url: str) -> None:
-    db = Database(url)
-    db.start()
-    try:
-        await db.write(setup_town)
-    finally:
-        await db.stop()
 
 
 async def race(port: int, start: str) -> list[tuple[int, dict[str, object]]]:
@@ -52,9 +42,8 @@ async def race(port: int, start: str) -> list[tuple[int, dict[str, object]]]:
 
 @pytest.mark.slow
 def test_only_one_of_a_hundred_gets_the_last_seat(database_url: str) -> None:
-    run_async(prepare(database_url))
-
-    with ServerThread(create_app(town_settings(database_url))) as server:
+    public = "https://skranke.example"
+    with served(database_url, setup_town, public_url=public, **TOWN_SETTINGS) as server:
         slots = httpx.get(f"{server.url}/api/v1/services/pas/slots").json()["slots"]
         start = slots[0]["start"]
         answers = run_async(race(server.port, start))

@@ -80,3 +80,32 @@ def test_a_killed_listener_reconnects_and_asks_for_a_resync(postgres_db: str) ->
     resyncs, seen = run_async(scenario())
 
     assert resyncs == 1 and seen == ["after.reconnect"]
+
+
+def test_a_listener_lost_again_and_again_comes_back_as_fast_each_time(postgres_db: str) -> None:
+    # The retry delay used to grow with every loss since the server started (0.5, 1, 2, 4, 8 s
+    # ...), so after a few database restarts calls reached the wall only 20 s late.
+    async def scenario() -> list[float]:
+        seen: list[dict[str, Any]] = []
+        resyncs: list[int] = []
+        bus = PostgresBus(postgres_db, seen.extend, lambda: resyncs.append(1))
+        bus.health_check_seconds = 0.2
+        await bus.start()
+        loop = asyncio.get_running_loop()
+        took = []
+        try:
+            admin = await asyncpg.connect(postgres_db)
+            for loss in range(1, 6):
+                started = loop.time()
+                await admin.execute("SELECT pg_terminate_backend($1)", bus.backend_pid)
+                await wait_for(lambda n=loss: len(resyncs) == n, within=10)  # type: ignore[misc]
+                took.append(loop.time() - started)
+            await admin.close()
+        finally:
+            await bus.stop()
+        return took
+
+    took = run_async(scenario())
+
+    assert len(took) == 5
+    assert max(took) < 3.0, took

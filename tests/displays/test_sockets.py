@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from tests.displays.conftest import Site, tracking_of
+from tests.site import Site, tracking_of
 
 
 def hello(ws: Any, token: str) -> dict[str, Any]:
@@ -114,16 +114,39 @@ def test_counter_socket_refuses_anonymous_clients(site: Site) -> None:
 
 @pytest.mark.parametrize("who", ["kiosk_token", "display_token"])
 def test_counter_socket_refuses_device_tokens(site: Site, who: str) -> None:
-    headers = site.bearer(getattr(site.creds, who))
+    headers = site.auth(getattr(site.creds, who))
 
     assert closed_with(site, "/ws/counter/2", headers=headers) == 4403
 
 
 def test_counter_socket_accepts_a_staff_api_token(site: Site) -> None:
-    headers = site.bearer(site.creds.staff_token)
+    headers = site.auth(site.creds.staff_token)
 
     with site.client.websocket_connect("/ws/counter/2", headers=headers) as ws:
         assert ws.receive_json()["type"] == "snapshot"
+
+
+def test_counter_socket_accepts_an_admin_api_token(site: Site) -> None:
+    headers = site.auth(site.creds.admin_token)
+
+    with site.client.websocket_connect("/ws/counter/2", headers=headers) as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+
+
+def test_counter_socket_refuses_an_unknown_token_and_an_unknown_counter(site: Site) -> None:
+    staff = site.auth(site.creds.staff_token)
+
+    assert closed_with(site, "/ws/counter/2", headers=site.auth("skt_revoked")) == 4401
+    assert closed_with(site, "/ws/counter/999", headers=staff) == 4404
+
+
+def test_display_socket_refuses_the_token_of_another_display(site: Site) -> None:
+    with site.client.websocket_connect("/ws/display/display-2") as ws:
+        ws.send_json({"type": "hello", "token": site.creds.display_token})
+        with pytest.raises(WebSocketDisconnect) as refused:
+            ws.receive_json()
+
+    assert refused.value.code == 4401
 
 
 def test_display_socket_refuses_a_wrong_or_missing_token(site: Site) -> None:
@@ -171,7 +194,7 @@ def set_display(site: Site, **values: Any) -> None:
     def update(conn: sa.Connection) -> None:
         conn.execute(sa.update(device_t).where(device_t.c.key == "display-1").values(**values))
 
-    site.client.portal.call(site.app.state.db.write, update)  # type: ignore[union-attr]
+    site.write(update)
 
 
 def test_an_area_display_shows_only_its_area(site: Site) -> None:

@@ -5,19 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import connect
 
-from skranke.config import Settings
-from skranke.demo import DemoCredentials
 from skranke.displays.link import LiveOptions
-from skranke.migrate import upgrade
-from skranke.web.app import create_app
 from tests.conftest import run_async
-from tests.displays.servers import PortServer
-from tests.e2e.conftest import _load
+from tests.site import Credentials, Site, served
 
 CALLS = 8
 
@@ -36,7 +30,7 @@ def loop_future() -> asyncio.Future[float]:
     return asyncio.get_running_loop().create_future()
 
 
-async def scenario(server: PortServer, creds: DemoCredentials) -> list[float]:
+async def scenario(server: Site, creds: Credentials) -> list[float]:
     url = f"{server.ws_url}/ws/display/display-1"
     # Reads its snapshot, then nothing more: with max_queue=1 the client stops reading the
     # socket, and the server's buffers and this connection's queue fill up.
@@ -67,15 +61,11 @@ async def scenario(server: PortServer, creds: DemoCredentials) -> list[float]:
     return delays
 
 
-def test_a_stalled_display_does_not_delay_the_others(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'skranke.db'}"
-    upgrade(url)
-    creds = run_async(_load(url))
-    app = create_app(Settings(database_url=url, public_url="http://127.0.0.1"))
-    app.state.live_options = LiveOptions(queue_size=4, send_timeout_seconds=5)
+def test_a_stalled_display_does_not_delay_the_others(sqlite_db: str) -> None:
+    options = LiveOptions(queue_size=4, send_timeout_seconds=5)
 
-    with PortServer(app) as server:
-        delays = run_async(scenario(server, creds))
+    with served(sqlite_db, state={"live_options": options}) as site:
+        delays = run_async(scenario(site, site.creds))
 
     assert len(delays) == CALLS
     assert max(delays) < 0.5, delays

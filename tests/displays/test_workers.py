@@ -16,18 +16,16 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from skranke.demo import DemoCredentials
-from tests.conftest import run_async
-from tests.displays.servers import free_port
-from tests.e2e.conftest import _load
+from tests.conftest import free_port, run_async
+from tests.site import Credentials, load
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 PER_WORKER = 3
 
 
 @pytest.fixture
-def two_workers(postgres_db: str) -> Iterator[tuple[str, DemoCredentials]]:
-    creds = run_async(_load(postgres_db))
+def two_workers(postgres_db: str) -> Iterator[tuple[str, Credentials]]:
+    creds = load(postgres_db)
     port = free_port()
     env = {**os.environ, "SKRANKE_DATABASE_URL": postgres_db}
     command = [sys.executable, "-m", "skranke", "serve", "--workers", "2", "--port", str(port)]
@@ -81,7 +79,7 @@ async def next_call(ws: ClientConnection) -> dict[str, Any]:
 
 
 def test_a_call_through_one_worker_reaches_displays_on_both(
-    two_workers: tuple[str, DemoCredentials],
+    two_workers: tuple[str, Credentials],
 ) -> None:
     base, creds = two_workers
 

@@ -5,19 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from skranke.config import Settings
-from skranke.demo import DemoCredentials, load_demo
-from skranke.migrate import upgrade
-from skranke.store.engine import Database
-from skranke.web.app import create_app
-from tests.conftest import ServerThread, run_async
+from tests.site import Site, served
 
 CHROMIUM = os.environ.get("SKRANKE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -57,32 +50,10 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@dataclass
-class LiveDemo:
-    url: str
-    creds: DemoCredentials
-    database_url: str
-    server: ServerThread
-
-
-async def _load(url: str) -> DemoCredentials:
-    db = Database(url)
-    db.start()
-    try:
-        return await db.write(load_demo, datetime.now(UTC), None)
-    finally:
-        await db.stop()
-
-
 @pytest.fixture
-def live_demo(tmp_path: Path) -> Iterator[LiveDemo]:
-    url = f"sqlite:///{tmp_path / 'skranke.db'}"
-    upgrade(url)
-    creds = run_async(_load(url))
-    settings = Settings(database_url=url, public_url="http://127.0.0.1")
-    server = ServerThread(create_app(settings))
-    with server:
-        yield LiveDemo(server.url, creds, url, server)
+def live_demo(sqlite_db: str) -> Iterator[Site]:
+    with served(sqlite_db) as site:
+        yield site
 
 
 def axe_violations(page: Any) -> list[str]:

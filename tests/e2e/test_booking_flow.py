@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import LiveDemo, axe_violations
+from tests.e2e.conftest import axe_violations
+from tests.site import Site
 
 SHOTS = Path("/tmp/shots")
 
@@ -63,13 +64,13 @@ def axe_each_step(page: Any, base: str) -> dict[str, list[str]]:
     return found
 
 
-def test_booking_pages_pass_axe_at_every_step(page: Any, live_demo: LiveDemo) -> None:
+def test_booking_pages_pass_axe_at_every_step(page: Any, live_demo: Site) -> None:
     found = axe_each_step(page, live_demo.url)
 
     assert found == {step: [] for step in found}
 
 
-def test_book_and_cancel_a_renewal_without_javascript(browser: Any, live_demo: LiveDemo) -> None:
+def test_book_and_cancel_a_renewal_without_javascript(browser: Any, live_demo: Site) -> None:
     context = browser.new_context(locale="da-DK", java_script_enabled=False)
     context.set_default_timeout(5000)
     page = context.new_page()
@@ -85,9 +86,7 @@ def test_book_and_cancel_a_renewal_without_javascript(browser: Any, live_demo: L
     assert heading == "Tiden er aflyst"
 
 
-def test_book_with_javascript_then_check_in_and_be_called_first(
-    page: Any, live_demo: LiveDemo
-) -> None:
+def test_book_with_javascript_then_check_in_and_be_called_first(page: Any, live_demo: Site) -> None:
     code = book_renewal(page, live_demo.url)
     kiosk = {"Authorization": f"Bearer {live_demo.creds.kiosk_token}"}
     staff = {"Authorization": f"Bearer {live_demo.creds.staff_token}"}

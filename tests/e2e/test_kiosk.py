@@ -12,51 +12,42 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.store.engine import Database
 from skranke.store.tables import device_t
-from tests.conftest import run_async
-from tests.e2e.conftest import LiveDemo, axe_violations
+from tests.e2e.conftest import axe_violations
 from tests.printers.helpers import EmulatorThread
+from tests.site import Site
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 
 
-def use_printer(demo: LiveDemo, url: str) -> None:
+def use_printer(demo: Site, url: str) -> None:
     def update(conn: Connection) -> None:
         kiosk = device_t.c.key == "kiosk-1"
         conn.execute(sa.update(device_t).where(kiosk).values(printer_url=url))
 
-    async def write() -> None:
-        db = Database(demo.database_url)
-        db.start()
-        try:
-            await db.write(update)
-        finally:
-            await db.stop()
-
-    run_async(write())
+    demo.write(update)
 
 
 @pytest.fixture
-def printer(live_demo: LiveDemo, tmp_path: Path) -> Iterator[EmulatorThread]:
+def printer(live_demo: Site, tmp_path: Path) -> Iterator[EmulatorThread]:
     with EmulatorThread(tmp_path / "tickets") as emulator:
         use_printer(live_demo, emulator.url)
         yield emulator
 
 
-def open_kiosk(page: Any, demo: LiveDemo, query: str = "") -> None:
+def open_kiosk(page: Any, demo: Site, query: str = "") -> None:
     page.goto(f"{demo.url}/kiosk/kiosk-1{query}#token={demo.creds.kiosk_token}")
     page.wait_for_selector("body[data-ready=true]")
 
 
-def waiting(demo: LiveDemo, service: str) -> int:
+def waiting(demo: Site, service: str) -> int:
     queue = httpx.get(f"{demo.url}/api/v1/branches/hovedbiblioteket/queue").json()
     return int({q["service"]: q["waiting"] for q in queue}[service])
 
 
 def test_a_tap_on_a_borgerservice_service_shows_the_number_and_prints_the_ticket(
-    page: Any, live_demo: LiveDemo, printer: EmulatorThread
+    page: Any, live_demo: Site, printer: EmulatorThread
 ) -> None:
     open_kiosk(page, live_demo)
 
@@ -74,7 +65,7 @@ def test_a_tap_on_a_borgerservice_service_shows_the_number_and_prints_the_ticket
     assert page.evaluate("localStorage.getItem('skranke.kiosk.kiosk-1.token')").startswith("skd_")
 
 
-def test_a_double_tap_yields_one_ticket(page: Any, live_demo: LiveDemo) -> None:
+def test_a_double_tap_yields_one_ticket(page: Any, live_demo: Site) -> None:
     open_kiosk(page, live_demo)
 
     page.locator("button[data-service=flytning]").dblclick()
@@ -84,7 +75,7 @@ def test_a_double_tap_yields_one_ticket(page: Any, live_demo: LiveDemo) -> None:
     assert waiting(live_demo, "flytning") == 1
 
 
-def test_services_that_need_a_booking_cannot_be_tapped(page: Any, live_demo: LiveDemo) -> None:
+def test_services_that_need_a_booking_cannot_be_tapped(page: Any, live_demo: Site) -> None:
     open_kiosk(page, live_demo)
 
     needs_booking = page.locator(".kiosk-group--borgerservice .kiosk-booking")
@@ -94,7 +85,7 @@ def test_services_that_need_a_booking_cannot_be_tapped(page: Any, live_demo: Liv
     assert page.get_by_role("button", name=re.compile("^Pas")).count() == 0
 
 
-def test_the_arabic_kiosk_is_laid_out_right_to_left(page: Any, live_demo: LiveDemo) -> None:
+def test_the_arabic_kiosk_is_laid_out_right_to_left(page: Any, live_demo: Site) -> None:
     page.set_viewport_size(PORTRAIT)
     open_kiosk(page, live_demo, "?lang=ar")
 
@@ -111,7 +102,7 @@ def test_the_arabic_kiosk_is_laid_out_right_to_left(page: Any, live_demo: LiveDe
 
 
 def test_the_ticket_screen_can_be_given_more_time_and_left_at_once(
-    page: Any, live_demo: LiveDemo
+    page: Any, live_demo: Site
 ) -> None:
     open_kiosk(page, live_demo)
     page.locator("button[data-service=laan]").click()
@@ -128,7 +119,7 @@ def test_the_ticket_screen_can_be_given_more_time_and_left_at_once(
 
 @pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 def test_kiosk_passes_axe_before_and_after_a_tap(
-    page: Any, live_demo: LiveDemo, viewport: dict[str, int]
+    page: Any, live_demo: Site, viewport: dict[str, int]
 ) -> None:
     page.set_viewport_size(viewport)
     open_kiosk(page, live_demo)
@@ -142,7 +133,7 @@ def test_kiosk_passes_axe_before_and_after_a_tap(
     assert before == [] and after == []
 
 
-def test_the_kiosk_targets_are_large(page: Any, live_demo: LiveDemo) -> None:
+def test_the_kiosk_targets_are_large(page: Any, live_demo: Site) -> None:
     page.set_viewport_size(LANDSCAPE)
     open_kiosk(page, live_demo)
 

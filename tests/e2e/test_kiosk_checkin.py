@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.e2e.conftest import LiveDemo, axe_violations
+from tests.e2e.conftest import axe_violations
 from tests.e2e.test_kiosk import PORTRAIT, open_kiosk, use_printer
 from tests.printers.helpers import EmulatorThread
+from tests.site import Site
 
 SHOTS = Path("/tmp/shots")
 BRANCH = "/api/v1/branches/hovedbiblioteket"
@@ -28,7 +29,7 @@ class Booking:
     start: datetime
 
 
-def book_renewal(demo: LiveDemo) -> Booking:
+def book_renewal(demo: Site) -> Booking:
     with httpx.Client(base_url=demo.url, timeout=10) as http:
         found = http.get(
             "/api/v1/services/koerekort-fornyelse/slots", params={"branch": "hovedbiblioteket"}
@@ -53,11 +54,11 @@ def book_renewal(demo: LiveDemo) -> Booking:
     return Booking(booked.json()["code"], start)
 
 
-def set_clock(demo: LiveDemo, at: datetime) -> None:
+def set_clock(demo: Site, at: datetime) -> None:
     demo.server.server.config.app.state.clock = lambda: at
 
 
-def staff_post(demo: LiveDemo, path: str, body: Any = None) -> httpx.Response:
+def staff_post(demo: Site, path: str, body: Any = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {demo.creds.staff_token}"}
     return httpx.post(f"{demo.url}{path}", json=body, headers=headers, timeout=10)
 
@@ -80,14 +81,14 @@ def tap_code(page: Any, code: str) -> None:
 
 
 @pytest.fixture
-def printer(live_demo: LiveDemo, tmp_path: Path) -> Iterator[EmulatorThread]:
+def printer(live_demo: Site, tmp_path: Path) -> Iterator[EmulatorThread]:
     with EmulatorThread(tmp_path / "tickets") as emulator:
         use_printer(live_demo, emulator.url)
         yield emulator
 
 
 def test_a_code_tapped_on_the_keypad_prints_a_ticket_called_before_an_earlier_walk_in(
-    page: Any, live_demo: LiveDemo, printer: EmulatorThread
+    page: Any, live_demo: Site, printer: EmulatorThread
 ) -> None:
     booking = book_renewal(live_demo)
     set_clock(live_demo, booking.start - timedelta(minutes=10))
@@ -111,7 +112,7 @@ def test_a_code_tapped_on_the_keypad_prints_a_ticket_called_before_an_earlier_wa
     assert called.json()["number"] == number.inner_text() != walk_in.json()["number"]
 
 
-def test_a_scanned_code_too_early_is_told_when_to_come_back(page: Any, live_demo: LiveDemo) -> None:
+def test_a_scanned_code_too_early_is_told_when_to_come_back(page: Any, live_demo: Site) -> None:
     booking = book_renewal(live_demo)
     set_clock(live_demo, booking.start - timedelta(hours=2))
     open_kiosk(page, live_demo)
@@ -128,7 +129,7 @@ def test_a_scanned_code_too_early_is_told_when_to_come_back(page: Any, live_demo
     assert page.locator("[data-field=number]").inner_text() == ""
 
 
-def test_an_unknown_code_asks_to_try_again(page: Any, live_demo: LiveDemo) -> None:
+def test_an_unknown_code_asks_to_try_again(page: Any, live_demo: Site) -> None:
     open_kiosk(page, live_demo)
     start_checkin(page)
 
@@ -140,7 +141,7 @@ def test_an_unknown_code_asks_to_try_again(page: Any, live_demo: LiveDemo) -> No
     assert page.locator("#checkin").is_visible()
 
 
-def test_too_late_offers_a_drop_in_ticket_instead(page: Any, live_demo: LiveDemo) -> None:
+def test_too_late_offers_a_drop_in_ticket_instead(page: Any, live_demo: Site) -> None:
     booking = book_renewal(live_demo)
     set_clock(live_demo, booking.start + timedelta(minutes=20))
     open_kiosk(page, live_demo)
@@ -153,7 +154,7 @@ def test_too_late_offers_a_drop_in_ticket_instead(page: Any, live_demo: LiveDemo
     assert page.locator("[data-field=number]").inner_text().startswith("K")
 
 
-def test_checkin_screens_pass_axe_and_have_large_targets(page: Any, live_demo: LiveDemo) -> None:
+def test_checkin_screens_pass_axe_and_have_large_targets(page: Any, live_demo: Site) -> None:
     booking = book_renewal(live_demo)
     set_clock(live_demo, booking.start + timedelta(minutes=20))
     page.set_viewport_size(PORTRAIT)
@@ -183,7 +184,7 @@ def test_checkin_screens_pass_axe_and_have_large_targets(page: Any, live_demo: L
 
 
 def test_the_arabic_checkin_screen_passes_axe_with_a_left_to_right_code(
-    page: Any, live_demo: LiveDemo
+    page: Any, live_demo: Site
 ) -> None:
     page.set_viewport_size(PORTRAIT)
     open_kiosk(page, live_demo, "?lang=ar")

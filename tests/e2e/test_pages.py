@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import LiveDemo, axe_violations
+from tests.e2e.conftest import axe_violations
+from tests.site import Site
 
 
-def test_start_page_and_accessibility_statement_pass_axe(page: Any, live_demo: LiveDemo) -> None:
+def test_start_page_and_accessibility_statement_pass_axe(page: Any, live_demo: Site) -> None:
     page.goto(f"{live_demo.url}/")
     page.get_by_role("link", name="Tilgængelighedserklæring").click()
 
@@ -16,7 +17,7 @@ def test_start_page_and_accessibility_statement_pass_axe(page: Any, live_demo: L
     assert axe_violations(page) == []
 
 
-def test_unknown_page_is_a_readable_404(page: Any, live_demo: LiveDemo) -> None:
+def test_unknown_page_is_a_readable_404(page: Any, live_demo: Site) -> None:
     response = page.goto(f"{live_demo.url}/ingen-side")
 
     assert response is not None and response.status == 404

@@ -11,15 +11,17 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from skranke.demo import load_demo
-from skranke.printers.jobs import INSERT_JOB, issue_with_print
-from skranke.queue.lookup import _SERVICE, _TICKET
+from skranke.queue.issuing import issue_with_print
 from skranke.queue.states import TicketSource
 from skranke.queue.tickets import issue_ticket
 from skranke.queue.views import QueuePolicy
 from skranke.store import memo
+from skranke.store.branches import _SERVICE
 from skranke.store.engine import Database
 from skranke.store.prepared import Prepared
+from skranke.store.print_jobs import INSERT_JOB
 from skranke.store.tables import UTCDateTime, device_t, ticket_t
+from skranke.store.tickets import _TICKET
 from tests.integration.conftest import MONDAY_MORNING as T0
 
 pytestmark = pytest.mark.anyio
@@ -173,3 +175,20 @@ async def test_a_kiosk_ticket_sees_a_printer_set_up_moments_before(sqlite_db: st
         assert job is not None
     finally:
         await db.stop()
+
+
+def test_the_sqlalchemy_internals_prepared_relies_on_are_still_there() -> None:
+    # pyproject pins sqlalchemy to one minor line because of these; on an upgrade this test
+    # says which assumption broke instead of tickets coming out wrong.
+    stmt = sa.insert(ticket_t).returning(ticket_t.c.id)
+    compiled = stmt.compile(dialect=sqlite.dialect(), column_keys=["number", "state"])
+
+    assert stmt._returning == (ticket_t.c.id,), "Insert._returning changed"
+    positions = list(compiled.positiontup or ())
+    assert positions[:2] == ["number", "state"], "positiontup changed"
+    assert set(compiled.binds) >= {"number", "state"}, "compiler binds changed"
+    prefetched = {c.key for c in compiled.insert_prefetch}
+    assert prefetched and prefetched <= set(positions[2:]), (
+        "insert_prefetch no longer lists the Python-side defaults of columns not given"
+    )
+    assert "RETURNING" not in str(Prepared(stmt)._for(sqlite.dialect(), {"number": 1}).sql)

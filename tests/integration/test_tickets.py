@@ -8,10 +8,11 @@ from sqlalchemy.engine import Connection
 
 from skranke.queue.calling import call_next, call_ticket
 from skranke.queue.errors import Conflict, Forbidden, IllegalTransition
-from skranke.queue.lookup import counter_row, ticket_info
+from skranke.queue.lookup import ticket_info
 from skranke.queue.states import TicketSource
 from skranke.queue.tickets import act, issue_ticket, transfer
 from skranke.queue.views import QueuePolicy
+from skranke.store import counters
 from skranke.store.engine import Database
 from skranke.store.tables import event_t, ticket_t
 from tests.integration.conftest import MONDAY_MORNING as T0
@@ -123,11 +124,11 @@ async def test_parked_ticket_resumes_at_its_counter(db: Database) -> None:
     await db.write(act, ticket, "serve", T0 + 2 * minutes, POLICY)
 
     await db.write(act, ticket, "park", T0 + 3 * minutes, POLICY)
-    assert (await db.read(counter_row, 1)).current_ticket_id is None
+    assert (await db.read(counters.row, 1)).current_ticket_id is None
     resumed = await db.write(act, ticket, "resume", T0 + 9 * minutes, POLICY)
 
     assert resumed.state == "called" and resumed.counter_number == 1
-    assert (await db.read(counter_row, 1)).current_ticket_id == ticket
+    assert (await db.read(counters.row, 1)).current_ticket_id == ticket
 
 
 async def test_recalls_past_the_limit_put_the_ticket_back_in_the_queue(db: Database) -> None:
@@ -139,7 +140,7 @@ async def test_recalls_past_the_limit_put_the_ticket_back_in_the_queue(db: Datab
     again = await db.write(act, ticket, "recall", T0 + 3 * minutes, POLICY)
 
     assert again.state == "waiting" and again.position == 1
-    assert (await db.read(counter_row, 1)).current_ticket_id is None
+    assert (await db.read(counters.row, 1)).current_ticket_id is None
 
 
 async def test_call_a_specific_ticket_out_of_order(db: Database) -> None:

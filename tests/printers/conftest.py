@@ -3,7 +3,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -11,14 +11,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
-from skranke.config import Settings
-from skranke.demo import load_demo
-from skranke.printers import jobs
 from skranke.printers.ticket import TicketPrint
+from skranke.store.print_jobs import print_job_t
 from skranke.store.tables import device_t, event_t
-from skranke.web.app import create_app
+from tests.site import Site as BaseSite
+from tests.site import in_process
 
 COPENHAGEN_WINTER = timezone(timedelta(hours=1))
 TICKETS = "/api/v1/branches/hovedbiblioteket/tickets"
@@ -60,21 +58,33 @@ def closed_port() -> int:
 
 @dataclass
 class Site:
-    client: TestClient
-    app: Starlette
-    kiosk_token: str
-    staff_token: str
+    """The suite's demo site, with the kiosk printer's jobs and events in reach."""
+
+    base: BaseSite
     published: list[dict[str, Any]]
 
+    @property
+    def client(self) -> httpx.Client:
+        return self.base.client
+
+    @property
+    def app(self) -> Starlette:
+        return self.base.app
+
+    @property
+    def kiosk_token(self) -> str:
+        return self.base.creds.kiosk_token
+
+    @property
+    def staff_token(self) -> str:
+        return self.base.creds.staff_token
+
     def issue(self, service: str = "flytning", key: str | None = None) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.kiosk_token}"}
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        return self.client.post(TICKETS, json={"service": service}, headers=headers)
+        # The answer as it is: these tests read its status and idempotency headers.
+        return self.base.post_ticket(service, key=key)
 
     def db(self, fn: Callable[..., Any], *args: Any, write: bool = False) -> Any:
-        db = self.app.state.db
-        return self.client.portal.call(db.write if write else db.read, fn, *args)  # type: ignore[union-attr]
+        return self.base.write(fn, *args) if write else self.base.read(fn, *args)
 
     def use_printer(self, url: str | None) -> None:
         def update(conn: Connection) -> None:
@@ -86,7 +96,7 @@ class Site:
     def job(self, ticket_id: int) -> dict[str, Any]:
         def find(conn: Connection) -> dict[str, Any]:
             row = conn.execute(
-                sa.select(jobs.print_job_t).where(jobs.print_job_t.c.ticket_id == ticket_id)
+                sa.select(print_job_t).where(print_job_t.c.ticket_id == ticket_id)
             ).one()
             return dict(row._mapping)
 
@@ -108,10 +118,7 @@ def site(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     monkeypatch.setenv("SKRANKE_PRINT_RETRY_MAX_SECONDS", "0.2")
     monkeypatch.setenv("SKRANKE_PRINT_TIMEOUT_SECONDS", "2")
     monkeypatch.setenv("SKRANKE_PRINT_PROBE_SECONDS", "0.5")
-    app = create_app(Settings(database_url=sqlite_db, public_url="https://skranke.example"))
-    with TestClient(app) as client:
-        db = app.state.db
-        creds = client.portal.call(db.write, load_demo, datetime.now(UTC), None)  # type: ignore[union-attr]
+    with in_process(sqlite_db) as base:
         published: list[dict[str, Any]] = []
-        db.listeners.append(published.extend)
-        yield Site(client, app, creds.kiosk_token, creds.staff_token, published)
+        base.app.state.db.listeners.append(published.extend)
+        yield Site(base, published)

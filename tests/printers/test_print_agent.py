@@ -5,27 +5,22 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from skranke.config import Settings
-from skranke.demo import DemoCredentials, load_demo
-from skranke.printers import jobs
 from skranke.printers.agent import AgentOptions, PrintAgent, agent_url
 from skranke.printers.connections import DummyPrinter, printer_from_url
-from skranke.store.engine import Database
-from skranke.web.app import create_app
-from tests.conftest import ServerThread, run_async
+from skranke.store.print_jobs import print_job_t
+from tests.conftest import run_async
 from tests.printers.helpers import EmulatorThread, wait_for
+from tests.site import Site, demo, served
 
-TICKETS = "/api/v1/branches/hovedbiblioteket/tickets"
 QUICK = AgentOptions(timeout=2, probe_timeout=0.5, backoff_initial=0.05, backoff_max=0.2)
 
 
@@ -57,104 +52,66 @@ class AgentThread:
         self.thread.join(10)
 
 
-@dataclass
-class Server:
-    url: str
-    creds: DemoCredentials
-    database_url: str
+def agent_of(server: Site, printer: Any, token: str | None = None) -> PrintAgent:
+    url = agent_url(server.url, "kiosk-1")
+    return PrintAgent(url, token or server.creds.kiosk_token, printer, QUICK)
 
-    def issue(self, service: str = "flytning") -> dict[str, Any]:
-        response = httpx.post(
-            f"{self.url}{TICKETS}",
-            json={"service": service},
-            headers={"Authorization": f"Bearer {self.creds.kiosk_token}"},
-            timeout=10,
-        )
-        assert response.status_code == 201, response.text
-        body: dict[str, Any] = response.json()
-        return body
 
-    def job_status(self, ticket_id: int) -> str:
-        async def read() -> str:
-            db = Database(self.database_url)
-            db.start()
-            try:
-                return str(await db.read(_job_of_ticket, ticket_id))
-            finally:
-                await db.stop()
-
-        status: str = run_async(read())
+def job_status(server: Site, ticket_id: int) -> str:
+    def read(conn: Connection) -> str:
+        status: str = conn.execute(
+            sa.select(print_job_t.c.status).where(print_job_t.c.ticket_id == ticket_id)
+        ).scalar_one()
         return status
 
-    def agent(self, printer: Any, token: str | None = None) -> PrintAgent:
-        url = agent_url(self.url, "kiosk-1")
-        return PrintAgent(url, token or self.creds.kiosk_token, printer, QUICK)
-
-
-def _job_of_ticket(conn: Any, ticket_id: int) -> str:
-    import sqlalchemy as sa
-
-    status: str = conn.execute(
-        sa.select(jobs.print_job_t.c.status).where(jobs.print_job_t.c.ticket_id == ticket_id)
-    ).scalar_one()
+    status: str = server.read(read)
     return status
 
 
-async def _load(url: str) -> DemoCredentials:
-    db = Database(url)
-    db.start()
-    try:
-        return await db.write(load_demo, datetime.now(UTC), "agent://kiosk-1")
-    finally:
-        await db.stop()
-
-
 @pytest.fixture
-def server(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+def server(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     monkeypatch.setenv("SKRANKE_PRINT_RETRY_SECONDS", "0.1")
     monkeypatch.setenv("SKRANKE_PRINT_RETRY_MAX_SECONDS", "0.2")
     monkeypatch.setenv("SKRANKE_PRINT_WAIT_SECONDS", "3")
-    creds = run_async(_load(sqlite_db))
-    app = create_app(Settings(database_url=sqlite_db, public_url="https://skranke.example"))
-    with ServerThread(app) as running:
-        yield Server(running.url, creds, sqlite_db)
+    with served(sqlite_db, demo("agent://kiosk-1"), public_url="https://skranke.example") as site:
+        yield site
 
 
 def test_the_agent_prints_a_kiosk_ticket_to_its_printer_and_acknowledges_it(
-    server: Server, tmp_path: Path
+    server: Site, tmp_path: Path
 ) -> None:
     with EmulatorThread(tmp_path) as emulator:
         printer = printer_from_url(emulator.url, timeout=2)
-        with AgentThread(server.agent(printer)):
+        with AgentThread(agent_of(server, printer)):
             ticket = server.issue()
             (printed,) = emulator.wait_for_tickets(1)
 
     assert ticket["print"]["status"] == "printed"
     assert f"[LARGE 4x4] {ticket['number']}" in printed
     assert f"[QR] {ticket['tracking_url']}" in printed
-    assert wait_for(lambda: server.job_status(ticket["id"]) == "printed")
+    assert wait_for(lambda: job_status(server, ticket["id"]) == "printed")
 
 
-def test_a_ticket_made_while_the_agent_was_away_prints_when_it_returns(server: Server) -> None:
+def test_a_ticket_made_while_the_agent_was_away_prints_when_it_returns(server: Site) -> None:
     printer = DummyPrinter()
-    with AgentThread(server.agent(printer)):
+    with AgentThread(agent_of(server, printer)):
         server.issue()
     wait_for(lambda: len(printer.printed) == 1)
 
     away = server.issue()
-    with AgentThread(server.agent(printer)):
+    with AgentThread(agent_of(server, printer)):
         wait_for(lambda: len(printer.printed) == 2, what="the waiting job to print")
 
     assert away["print"]["status"] == "failed"
     assert away["number"].encode() in printer.printed[1]
-    assert wait_for(lambda: server.job_status(away["id"]) == "printed")
+    assert wait_for(lambda: job_status(server, away["id"]) == "printed")
 
 
 @pytest.mark.parametrize(
     ("token", "status"),
     [("skd_not-a-real-token", 401), ("display", 403)],
 )
-def test_the_agent_socket_refuses_other_tokens(server: Server, token: str, status: int) -> None:
+def test_the_agent_socket_refuses_other_tokens(server: Site, token: str, status: int) -> None:
     presented = server.creds.display_token if token == "display" else token
 
     async def handshake() -> int:

@@ -10,7 +10,7 @@ def test_importing_the_printers_package_has_no_side_effects() -> None:
         "import logging, sys\n"
         "import skranke.printers.connections, skranke.printers.emulator\n"
         "import skranke.printers.render, skranke.printers.ticket\n"
-        "import skranke.printers.spooler, skranke.printers.agent, skranke.printers.jobs\n"
+        "import skranke.printers.spooler, skranke.printers.agent, skranke.store.print_jobs\n"
         "assert 'escpos.capabilities' not in sys.modules, 'escpos.capabilities imported'\n"
         "assert not logging.getLogger().handlers, 'root logger configured'\n"
     )

@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from skranke.demo import BRANCH, load_demo
-from skranke.printers import jobs
 from skranke.printers.connections import DummyPrinter, PrinterError, PrinterStatus
 from skranke.printers.spooler import PrintOutcome, Spooler, SpoolSettings
+from skranke.queue import issuing
 from skranke.queue.views import QueuePolicy
+from skranke.store import print_jobs
 from skranke.store.engine import Database
 from skranke.store.tables import device_t
 
@@ -45,13 +46,18 @@ class Kiosk:
 
     async def take_ticket(self, service: str = "flytning") -> tuple[int, PrintOutcome]:
         _, job = await self.db.write(
-            jobs.issue_with_print, self.device_id, BRANCH, service, datetime.now(UTC), QueuePolicy()
+            issuing.issue_with_print,
+            self.device_id,
+            BRANCH,
+            service,
+            datetime.now(UTC),
+            QueuePolicy(),
         )
         assert job is not None
         return job, await self.spooler.submit(job, self.device_id)
 
     async def job(self, job_id: int) -> dict[str, Any]:
-        return await self.db.read(jobs.job_status, job_id)
+        return await self.db.read(print_jobs.job_status, job_id)
 
     def alerts(self) -> list[tuple[str, str | None]]:
         kinds = ("printer.alert", "printer.recovered")
@@ -223,7 +229,7 @@ async def test_a_kiosk_without_printer_makes_no_print_job(kiosk: Kiosk) -> None:
     )
 
     _, job = await kiosk.db.write(
-        jobs.issue_with_print, kiosk.device_id, BRANCH, "laan", datetime.now(UTC), QueuePolicy()
+        issuing.issue_with_print, kiosk.device_id, BRANCH, "laan", datetime.now(UTC), QueuePolicy()
     )
 
     assert job is None

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -90,66 +92,134 @@ def test_no_overflow_for_errands_that_are_not_simple() -> None:
     assert choose_next(LIBRARY_COUNTER, queue, NOW, POLICY) is None
 
 
-candidates = st.lists(
-    st.builds(
-        Candidate,
-        ticket_id=st.integers(1, 10_000),
-        service_id=st.sampled_from([PAS, FLYTNING, LAAN, PRINT]),
-        area=st.sampled_from([B, L]),
-        issued_at=st.integers(0, 180).map(lambda m: NOW - timedelta(minutes=m)),
-        simple=st.booleans(),
-        booking_start=st.none() | st.integers(-30, 60).map(lambda m: NOW + timedelta(minutes=m)),
-        transferred=st.booleans(),
-        target_counter_id=st.none() | st.sampled_from([1, 2]),
+def due(c: Candidate) -> bool:
+    return c.booking_start is not None and c.booking_start - NOW <= POLICY.booking_window
+
+
+def walk_in(c: Candidate) -> bool:
+    return c.booking_start is None and not c.transferred and c.target_counter_id is None
+
+
+def may_serve(counter: CounterProfile, c: Candidate, queue: list[Candidate]) -> bool:
+    """DESIGN §4: a ticket sent to a counter goes only there; otherwise the counter's own
+    services, and simple errands of the other area once someone there waited too long."""
+    if c.target_counter_id is not None:
+        return c.target_counter_id == counter.counter_id
+    longest = max(NOW - o.issued_at for o in queue if o.area == c.area)
+    overflowing = longest > POLICY.overflow_threshold
+    return c.service_id in counter.priorities or (
+        c.simple and c.area != counter.area and overflowing
+    )
+
+
+# What each field of a candidate may be; `candidate` narrows some of them.
+FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "ticket_id": st.integers(1, 10_000),
+    "service_id": st.sampled_from([PAS, FLYTNING, LAAN, PRINT]),
+    "area": st.sampled_from([B, L]),
+    # A few minutes into the future too: clocks of two servers disagree a little.
+    "issued_at": st.integers(-3, 180).map(lambda m: NOW - timedelta(minutes=m)),
+    "simple": st.booleans(),
+    "booking_start": st.none() | st.integers(-30, 60).map(lambda m: NOW + timedelta(minutes=m)),
+    "transferred": st.booleans(),
+    "target_counter_id": st.none() | st.sampled_from([1, 2]),
+}
+
+
+def candidate(**narrowed: st.SearchStrategy[Any]) -> st.SearchStrategy[Candidate]:
+    return st.builds(Candidate, **{**FIELDS, **narrowed})
+
+
+def queues(of: st.SearchStrategy[Candidate]) -> st.SearchStrategy[list[Candidate]]:
+    return st.lists(of, max_size=30, unique_by=lambda c: c.ticket_id)
+
+
+counters = st.builds(
+    CounterProfile,
+    counter_id=st.sampled_from([1, 2]),
+    area=st.sampled_from([B, L]),
+    priorities=st.dictionaries(
+        st.sampled_from([PAS, FLYTNING, LAAN, PRINT]), st.floats(0.5, 4.0), max_size=4
     ),
-    max_size=30,
-    unique_by=lambda c: c.ticket_id,
+)
+walk_ins = candidate(
+    booking_start=st.none(), transferred=st.just(False), target_counter_id=st.none()
+)
+due_bookings = candidate(
+    booking_start=st.integers(-30, 5).map(lambda m: NOW + timedelta(minutes=m)),
+    transferred=st.just(False),
+    target_counter_id=st.none(),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(candidates)
-def test_chosen_ticket_is_one_the_counter_may_serve(queue: list[Candidate]) -> None:
-    chosen = choose_next(BORGERSERVICE_COUNTER, queue, NOW, POLICY)
+@given(counters, queues(candidate()))
+def test_something_is_chosen_exactly_when_the_counter_may_serve_someone(
+    counter: CounterProfile, queue: list[Candidate]
+) -> None:
+    eligible = [c for c in queue if may_serve(counter, c, queue)]
 
-    if chosen is not None:
-        assert chosen in queue
-        assert chosen.target_counter_id in (None, 1)
+    chosen = choose_next(counter, queue, NOW, POLICY)
+
+    assert (chosen is None) == (eligible == [])
+    assert chosen is None or chosen in eligible
 
 
 @settings(max_examples=300, deadline=None)
-@given(candidates)
-def test_choice_matches_a_plain_sort_by_tier_then_score(queue: list[Candidate]) -> None:
-    waits: dict[Area, timedelta] = {}
-    for c in queue:
-        waits[c.area] = max(waits.get(c.area, timedelta.min), NOW - c.issued_at)
+@given(counters, queues(candidate()), st.lists(due_bookings, min_size=1, max_size=3), st.data())
+def test_a_booking_due_now_beats_every_walk_in_and_the_earliest_booking_goes_first(
+    counter: CounterProfile, others: list[Candidate], booked: list[Candidate], data: st.DataObject
+) -> None:
+    own = data.draw(st.sampled_from(sorted(counter.priorities) or [PAS]))
+    counter = replace(counter, priorities={own: 1.0, **counter.priorities})
+    booked = [replace(c, ticket_id=20_000 + i, service_id=own) for i, c in enumerate(booked)]
+    queue = others + booked
+    earliest = min(c.booking_start for c in queue if due(c) and may_serve(counter, c, queue))
 
-    def weight(c: Candidate) -> float | None:
-        if c.target_counter_id is not None:
-            return 1.0 if c.target_counter_id == 1 else None
-        if c.service_id in BORGERSERVICE_COUNTER.priorities:
-            return BORGERSERVICE_COUNTER.priorities[c.service_id]
-        if c.simple and c.area != B and waits[c.area] > POLICY.overflow_threshold:
-            return 1.0
-        return None
+    chosen = choose_next(counter, queue, NOW, POLICY)
 
-    def tier(c: Candidate) -> int:
-        if c.booking_start is not None:
-            return 0 if c.booking_start - NOW <= POLICY.booking_window else 4
-        return 1 if c.target_counter_id is not None else 2 if c.transferred else 3
+    assert chosen is not None and due(chosen)
+    assert chosen.booking_start == earliest
 
-    eligible = [c for c in queue if weight(c) is not None]
 
-    chosen = choose_next(BORGERSERVICE_COUNTER, queue, NOW, POLICY)
+@settings(max_examples=300, deadline=None)
+@given(queues(walk_ins).filter(len), st.floats(0.5, 4.0))
+def test_with_equal_weights_the_longest_waiting_walk_in_is_called(
+    queue: list[Candidate], weight: float
+) -> None:
+    counter = CounterProfile(1, B, {s: weight for s in (PAS, FLYTNING, LAAN, PRINT)})
 
-    if not eligible:
-        assert chosen is None
-        return
+    chosen = choose_next(counter, queue, NOW, POLICY)
+
     assert chosen is not None
-    best_tier = min(tier(c) for c in eligible)
-    assert tier(chosen) == best_tier
-    if best_tier == 3:
-        score = {
-            c.ticket_id: (NOW - c.issued_at).total_seconds() * (weight(c) or 0) for c in eligible
-        }
-        assert score[chosen.ticket_id] == max(score[c.ticket_id] for c in eligible if tier(c) == 3)
+    assert (chosen.issued_at, chosen.ticket_id) == min((c.issued_at, c.ticket_id) for c in queue)
+
+
+@settings(max_examples=300, deadline=None)
+@given(counters, queues(candidate()))
+def test_only_the_oldest_walk_in_of_each_service_matters(
+    counter: CounterProfile, queue: list[Candidate]
+) -> None:
+    """What lets the store read just the head of each service (`store.tickets.candidates`)."""
+    heads = {}
+    for c in sorted((c for c in queue if walk_in(c)), key=lambda c: (c.issued_at, c.ticket_id)):
+        heads.setdefault(c.service_id, c)
+    fewer = [c for c in queue if not walk_in(c) or heads[c.service_id] is c]
+
+    assert choose_next(counter, fewer, NOW, POLICY) == choose_next(counter, queue, NOW, POLICY)
+
+
+@settings(max_examples=300, deadline=None)
+@given(counters, queues(candidate(booking_start=st.none())), st.data())
+def test_without_a_booking_due_a_ticket_sent_to_this_counter_goes_first(
+    counter: CounterProfile, others: list[Candidate], data: st.DataObject
+) -> None:
+    sent = data.draw(
+        candidate(booking_start=st.none(), transferred=st.just(True), target_counter_id=st.just(1))
+    )
+    counter = replace(counter, counter_id=1)
+    queue = [c for c in others if c.ticket_id != sent.ticket_id] + [sent]
+
+    chosen = choose_next(counter, queue, NOW, POLICY)
+
+    assert chosen is not None and chosen.target_counter_id == 1

@@ -1,37 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
-from starlette.testclient import TestClient
 
-from skranke.config import Settings
-from skranke.demo import DemoCredentials, load_demo
-from skranke.web.app import create_app
-
-
-@dataclass
-class Demo:
-    client: TestClient
-    creds: DemoCredentials
-
-    def auth(self, token: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token}"}
-
-    @property
-    def kiosk(self) -> dict[str, str]:
-        return self.auth(self.creds.kiosk_token)
-
-    @property
-    def staff(self) -> dict[str, str]:
-        return self.auth(self.creds.staff_token)
+from tests.site import Site, in_process
 
 
 @pytest.fixture
-def demo(sqlite_db: str) -> Iterator[Demo]:
-    app = create_app(Settings(database_url=sqlite_db, public_url="https://skranke.example"))
-    with TestClient(app) as client:
-        creds = client.portal.call(app.state.db.write, load_demo, datetime.now(UTC), None)  # type: ignore[union-attr]
-        yield Demo(client, creds)
+def demo(sqlite_db: str) -> Iterator[Site]:
+    # An API client's view, public at skranke.example.
+    with in_process(sqlite_db) as site:
+        yield site
+
+
+@pytest.fixture
+def site(sqlite_db: str) -> Iterator[Site]:
+    # A logged-in browser's view (login, sessions, CSRF), public at the test client's address.
+    with in_process(sqlite_db, public_url="http://testserver") as site:
+        yield site

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from skranke.config import Settings
-from skranke.demo import DemoCredentials
-from skranke.migrate import upgrade
-from skranke.web.app import create_app
-from tests.conftest import run_async
-from tests.displays.servers import PortServer, free_port
-from tests.e2e.conftest import _load
+from tests.site import Site, served
 
 # Records what the page would say instead of saying it; the end is reported like a real engine.
 SPEECH_STUB = """
@@ -37,61 +28,11 @@ if (typeof window.SpeechSynthesisUtterance === "undefined") {
 """
 
 
-@dataclass
-class Site:
-    database_url: str
-    creds: DemoCredentials
-    port: int = 0
-    server: PortServer | None = field(default=None, repr=False)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def app(self) -> Any:
-        return create_app(Settings(database_url=self.database_url, public_url=self.url))
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.__exit__(None, None, None)
-            self.server = None
-
-    def start(self) -> None:
-        """Starts a fresh server process state (new app, same database) on the same port."""
-        self.port = self.port or free_port()
-        self.server = PortServer(self.app(), self.port)
-        self.server.__enter__()
-
-    def issue(self, service: str = "flytning") -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.creds.kiosk_token}"}
-        response = httpx.post(
-            f"{self.url}/api/v1/branches/hovedbiblioteket/tickets",
-            json={"service": service},
-            headers=headers,
-        )
-        assert response.status_code == 201, response.text
-        ticket: dict[str, Any] = response.json()
-        return ticket
-
-    def call_next(self, counter: int) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.creds.staff_token}"}
-        response = httpx.post(f"{self.url}/api/v1/counters/{counter}/call-next", headers=headers)
-        assert response.status_code == 200, response.text
-        ticket: dict[str, Any] = response.json()
-        return ticket
-
-
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    url = f"sqlite:///{tmp_path / 'skranke.db'}"
-    upgrade(url)
-    creds = run_async(_load(url))
-    live = Site(url, creds)
-    live.start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def site(sqlite_db: str) -> Iterator[Site]:
+    # Public at its own address and port, so a restarted server is back where pages expect it.
+    with served(sqlite_db, public_url=None) as site:
+        yield site
 
 
 @pytest.fixture

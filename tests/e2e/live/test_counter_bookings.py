@@ -8,13 +8,14 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import LiveDemo, axe_violations
+from tests.e2e.conftest import axe_violations
 from tests.e2e.test_kiosk_checkin import BRANCH, book_renewal, set_clock
+from tests.site import Site
 
 SHOTS = Path("/tmp/shots")
 
 
-def open_counter(page: Any, demo: LiveDemo, counter: int) -> None:
+def open_counter(page: Any, demo: Site, counter: int) -> None:
     page.goto(f"{demo.url}/counter")
     page.get_by_label("Brugernavn").fill("staff")
     page.get_by_label("Adgangskode").fill("demo-staff")
@@ -24,7 +25,7 @@ def open_counter(page: Any, demo: LiveDemo, counter: int) -> None:
 
 
 def test_the_counter_lists_todays_booking_and_shows_its_check_in(
-    page: Any, live_demo: LiveDemo
+    page: Any, live_demo: Site
 ) -> None:
     booking = book_renewal(live_demo)
     set_clock(live_demo, booking.start - timedelta(minutes=10))
@@ -50,7 +51,7 @@ def test_the_counter_lists_todays_booking_and_shows_its_check_in(
 
 
 def test_a_library_counter_does_not_list_driving_licence_bookings(
-    page: Any, live_demo: LiveDemo
+    page: Any, live_demo: Site
 ) -> None:
     booking = book_renewal(live_demo)
     set_clock(live_demo, booking.start - timedelta(minutes=10))

@@ -6,7 +6,8 @@ import time
 from typing import Any
 
 from tests.e2e.conftest import axe_violations
-from tests.e2e.live.conftest import Site, log_in
+from tests.e2e.live.conftest import log_in
+from tests.site import Site
 
 LATEST = "document.querySelector('.latest-number')?.textContent"
 
@@ -29,15 +30,17 @@ def test_a_call_reaches_display_and_phone_and_the_display_survives_a_restart(
     log_in(counter, site, counter=2)
     call_next = counter.get_by_role("button", name="Kald næste")
     call_next.wait_for()
-    counter.wait_for_function("!document.querySelector('[data-action=\"call-next\"]').disabled")
+    counter.wait_for_function(
+        "() => !document.querySelector('[data-action=\"call-next\"]').disabled"
+    )
 
     started = time.monotonic()
     call_next.click()
-    display.wait_for_function(f"{LATEST} === 'F001'", timeout=1000)
+    display.wait_for_function(f"() => {LATEST} === 'F001'", timeout=1000)
     shown_after = time.monotonic() - started
 
     display.wait_for_function(
-        "window.__spoken.some(u => u.text === 'Nummer F 1, skranke 2' && u.lang === 'da-DK')",
+        "() => window.__spoken.some(u => u.text === 'Nummer F 1, skranke 2' && u.lang === 'da-DK')",
         timeout=4000,
     )
     phone.get_by_text("Det er din tur — gå til skranke 2").wait_for(timeout=2000)
@@ -51,7 +54,9 @@ def test_a_call_reaches_display_and_phone_and_the_display_survives_a_restart(
     site.issue("flytning")
     site.call_next(counter=1)
 
-    display.wait_for_function(f"{LATEST} === 'F002'", timeout=3000)
+    # Survival, not speed, is what this part checks (speed is the first call's < 1 s above);
+    # on a loaded two-core CI machine the restarted server's first call took over 3 s once.
+    display.wait_for_function(f"() => {LATEST} === 'F002'", timeout=8000)
     assert "F001" in display.locator("#previous").inner_text()
 
 
@@ -60,11 +65,13 @@ def test_counter_page_keyboard_shortcuts_call_and_finish(new_page: Any, site: Si
     log_in(counter, site, counter=3)
     site.issue("laan")
     counter.get_by_text("L001").first.wait_for()
-    counter.wait_for_function("!document.querySelector('[data-action=\"call-next\"]').disabled")
+    counter.wait_for_function(
+        "() => !document.querySelector('[data-action=\"call-next\"]').disabled"
+    )
 
     counter.keyboard.press("n")
     counter.locator("#current-number", has_text="L001").wait_for()
-    counter.wait_for_function("!document.querySelector('[data-action=\"finish\"]').disabled")
+    counter.wait_for_function("() => !document.querySelector('[data-action=\"finish\"]').disabled")
     counter.keyboard.press("a")
 
     counter.get_by_text("Ingen er kaldt.").wait_for()

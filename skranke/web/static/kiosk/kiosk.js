@@ -76,6 +76,9 @@ function startCountdown(seconds) {
 
 // ---- Taking a ticket ----
 
+const RETRY_STATUSES = new Set([502, 503, 504]);
+const RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
+
 async function post(what, body, key) {
   const response = await fetch(`/api/v1/branches/${encodeURIComponent(config.branch)}/${what}`, {
     method: "POST",
@@ -87,21 +90,24 @@ async function post(what, body, key) {
     },
     body: JSON.stringify(body),
   });
+  // The proxy answered for a server that is restarting or gone: worth another try.
+  if (RETRY_STATUSES.has(response.status)) throw new Error(`HTTP ${response.status}`);
   return { status: response.status, body: await response.json() };
 }
 
-// Tries a few times on a lost connection (same key, so never two tickets); null if it never got
-// through.
+// One key per tap, kept for its retries: the server stores it with the ticket, so a retry after
+// a lost answer or a server restart gets the same ticket, never a second. The "one moment"
+// message stays up meanwhile. Null if it never got through.
 async function send(what, body) {
   const key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return await post(what, body, key);
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+      if (attempt >= RETRY_DELAYS_MS.length) return null;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
     }
   }
-  return null;
 }
 
 async function takeTicket(service) {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.displays.conftest import Site, csrf_of
+from tests.site import Site, csrf_of
 
 
 def post_login(site: Site, password: str, *, csrf: str | None = None, username: str = "staff"):  # type: ignore[no-untyped-def]
@@ -99,7 +99,7 @@ def test_devices_and_anonymous_clients_cannot_take_staff_actions(
     site: Site, who: str | None
 ) -> None:
     ticket = site.issue()
-    headers = site.bearer(getattr(site.creds, who)) if who else {}
+    headers = site.auth(getattr(site.creds, who)) if who else {}
 
     call = site.client.post("/api/v1/counters/2/call-next", headers=headers)
     finish = site.client.post(f"/api/v1/tickets/{ticket['id']}/finish", headers=headers)
@@ -113,12 +113,8 @@ def test_counter_status_endpoint_answers_staff_only(site: Site) -> None:
     site.issue()
     site.call_next(counter=2)
 
-    kiosk = site.client.get(
-        "/api/v1/counters/2/status", headers=site.bearer(site.creds.kiosk_token)
-    )
-    staff = site.client.get(
-        "/api/v1/counters/2/status", headers=site.bearer(site.creds.staff_token)
-    )
+    kiosk = site.client.get("/api/v1/counters/2/status", headers=site.auth(site.creds.kiosk_token))
+    staff = site.client.get("/api/v1/counters/2/status", headers=site.auth(site.creds.staff_token))
 
     assert kiosk.status_code == 403
     assert staff.json()["current"]["number"] == "F001"

@@ -1,26 +1,22 @@
 """Print jobs: every ticket a kiosk prints is a row, with its attempts and last error.
 
-Service functions over a SQLAlchemy `Connection`, run through `Database.write`/`read` like the
-queue's. Job status moves only through `_move`, a conditional update whose row count is
-checked, so two spoolers (several server processes) never print one job twice.
+A job's status moves only through `move`, a conditional update whose row count is checked, so
+two spoolers (several server processes) never print one job twice. Which statuses may move
+where is `PRINT_JOB` in `skranke.queue.states`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
-from skranke.queue import tickets
-from skranke.queue.checkin import check_in
-from skranke.queue.views import TicketInfo
-from skranke.store.events import record
-from skranke.store.prepared import Prepared
+from skranke.queue.states import PRINT_JOB, PrintJobStatus
+from skranke.store.prepared import Prepared, Record
 from skranke.store.tables import (
     UTCDateTime,
     branch_t,
@@ -30,26 +26,10 @@ from skranke.store.tables import (
     ticket_t,
 )
 
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    PRINTING = "printing"
-    PRINTED = "printed"
-    FAILED = "failed"  # permanently: bad configuration; never retried
-    DROPPED = "dropped"  # the printer stayed away too long
+J = PrintJobStatus
 
 
-J = JobStatus
-ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
-    J.QUEUED: frozenset({J.PRINTING, J.DROPPED}),
-    # A claim whose lease ran out (the process died mid-print) may be claimed again.
-    J.PRINTING: frozenset({J.PRINTING, J.PRINTED, J.QUEUED, J.FAILED, J.DROPPED}),
-    J.PRINTED: frozenset(),
-    J.FAILED: frozenset(),
-    J.DROPPED: frozenset(),
-}
-
-
+# In the tables' own SQLModel metadata: Alembic's env imports this module to see it.
 class PrintJob(SQLModel, table=True):
     __tablename__ = "print_job"
     __table_args__ = (sa.Index("ix_print_job_pending", "status", "device_id"),)
@@ -72,6 +52,8 @@ class PrintJob(SQLModel, table=True):
 
 print_job_t = table(PrintJob)
 PENDING = (J.QUEUED.value, J.PRINTING.value)
+# Per target, the statuses a conditional update may move a job from.
+_SOURCES = {target: [s.value for s in PRINT_JOB.sources_of(target)] for target in J}
 
 # Built once: this runs inside the ticket's own transaction on the hot path. Selecting from
 # the device row makes a kiosk without a printer cost one statement that inserts nothing.
@@ -101,33 +83,12 @@ INSERT_JOB = Prepared(
 )
 
 
-def issue_with_print(
-    conn: Connection, device_id: int | None, *args: Any, **kwargs: Any
-) -> tuple[TicketInfo, int | None]:
-    """`tickets.issue_ticket`, plus a print job if `device_id` is a kiosk with a printer.
-
-    One transaction for both: the ticket and its job commit together or not at all.
-    """
-    info = tickets.issue_ticket(conn, *args, **kwargs)
-    return info, add_job(conn, device_id, info)
-
-
-def check_in_with_print(
-    conn: Connection, device_id: int | None, *args: Any, **kwargs: Any
-) -> tuple[TicketInfo, int | None]:
-    """`checkin.check_in`, plus a print job like `issue_with_print`, in one transaction."""
-    info = check_in(conn, *args, **kwargs)
-    return info, add_job(conn, device_id, info)
-
-
-def add_job(conn: Connection, device_id: int | None, info: TicketInfo) -> int | None:
-    """A print job for a just-issued ticket, if `device_id` is a kiosk with a printer."""
-    if device_id is None:
-        return None
-    payload = {"position": info.position, "wait_minutes": info.estimated_wait_minutes}
+def insert_job(
+    conn: Connection, device_id: int, ticket_id: int, payload: dict[str, Any], now: datetime
+) -> int | None:
+    """A queued job for the ticket if the device has a printer; its id, else None."""
     job_id: int | None = INSERT_JOB.scalar(
-        conn,
-        {"device_id": device_id, "ticket_id": info.id, "payload": payload, "now": info.issued_at},
+        conn, {"device_id": device_id, "ticket_id": ticket_id, "payload": payload, "now": now}
     )
     return job_id
 
@@ -233,16 +194,15 @@ def device_jobs(
     ]
 
 
-def _move(
+def move(
     conn: Connection,
     job_id: int,
-    target: JobStatus,
+    target: PrintJobStatus,
     now: datetime,
     **values: Any,
 ) -> bool:
     """Move the job to `target` from any status allowed to get there; False if none was."""
-    sources = [s.value for s, targets in ALLOWED.items() if target in targets]
-    condition: sa.ColumnElement[bool] = print_job_t.c.status.in_(sources)
+    condition: sa.ColumnElement[bool] = print_job_t.c.status.in_(_SOURCES[target])
     if target in (J.PRINTING, J.DROPPED):
         # Claiming or dropping a job another process is printing would print it twice.
         condition = sa.and_(condition, _claimable(now))
@@ -256,7 +216,7 @@ def _move(
 
 
 def claim(conn: Connection, job_id: int, now: datetime, lease: timedelta) -> bool:
-    return _move(
+    return move(
         conn,
         job_id,
         J.PRINTING,
@@ -267,7 +227,7 @@ def claim(conn: Connection, job_id: int, now: datetime, lease: timedelta) -> boo
 
 
 def printed(conn: Connection, job_id: int, now: datetime) -> bool:
-    return _move(conn, job_id, J.PRINTED, now, printed_at=now, last_error=None)
+    return move(conn, job_id, J.PRINTED, now, printed_at=now, last_error=None)
 
 
 def failed(
@@ -275,8 +235,12 @@ def failed(
 ) -> bool:
     """A passing failure (`retry_at` given) re-queues the job; a permanent one ends it."""
     if retry_at is None:
-        return _move(conn, job_id, J.FAILED, now, last_error=error[:500])
-    return _move(conn, job_id, J.QUEUED, now, last_error=error[:500], next_attempt_at=retry_at)
+        return move(conn, job_id, J.FAILED, now, last_error=error[:500])
+    return move(conn, job_id, J.QUEUED, now, last_error=error[:500], next_attempt_at=retry_at)
+
+
+def dropped(conn: Connection, job_id: int, now: datetime) -> bool:
+    return move(conn, job_id, J.DROPPED, now)
 
 
 def postpone(conn: Connection, device_id: int, retry_at: datetime) -> None:
@@ -288,90 +252,18 @@ def postpone(conn: Connection, device_id: int, retry_at: datetime) -> None:
     )
 
 
-def drop(conn: Connection, job_ids: list[int], now: datetime) -> list[tuple[int, str]]:
-    """Give up on these jobs; one alert per device names the tickets that never printed."""
-    dropped: dict[tuple[int, int, str], list[str]] = {}
-    for job_id in job_ids:
-        if not _move(conn, job_id, J.DROPPED, now):
-            continue
-        row = conn.execute(
-            sa.select(
-                print_job_t.c.device_id, print_job_t.c.branch_id, device_t.c.key, ticket_t.c.number
-            )
-            .join(device_t, device_t.c.id == print_job_t.c.device_id)
-            .join(ticket_t, ticket_t.c.id == print_job_t.c.ticket_id)
-            .where(print_job_t.c.id == job_id)
-        ).one()
-        dropped.setdefault((row.device_id, row.branch_id, row.key), []).append(row.number)
-    for (_, branch_id, key), numbers in dropped.items():
-        record(
-            conn,
-            "printer.alert",
-            now,
-            branch_id=branch_id,
-            device=key,
-            problem="dropped",
-            detail=f"Gave up printing {len(numbers)} ticket(s): {', '.join(numbers)}",
-            tickets=numbers,
+def job_ticket(conn: Connection, job_id: int) -> Record:
+    """The job's device (id, branch, key) and its ticket's number, for an alert naming it."""
+    return conn.execute(
+        sa.select(
+            print_job_t.c.device_id, print_job_t.c.branch_id, device_t.c.key, ticket_t.c.number
         )
-    return [(device_id, key) for device_id, _, key in dropped]
-
-
-def alert(
-    conn: Connection,
-    branch_id: int,
-    device_key: str,
-    problem: str | None,
-    detail: str,
-    now: datetime,
-) -> None:
-    """A printer problem for staff pages and the admin; `problem=None` means it is solved."""
-    if problem is None:
-        record(conn, "printer.recovered", now, branch_id=branch_id, device=device_key)
-    else:
-        record(
-            conn,
-            "printer.alert",
-            now,
-            branch_id=branch_id,
-            device=device_key,
-            problem=problem,
-            detail=detail,
-        )
+        .join(device_t, device_t.c.id == print_job_t.c.device_id)
+        .join(ticket_t, ticket_t.c.id == print_job_t.c.ticket_id)
+        .where(print_job_t.c.id == job_id)
+    ).one()
 
 
 def job_status(conn: Connection, job_id: int) -> dict[str, Any]:
     row = conn.execute(sa.select(print_job_t).where(print_job_t.c.id == job_id)).one()
     return dict(row._mapping)
-
-
-def record_printed(
-    conn: Connection,
-    job_id: int,
-    branch_id: int,
-    device_key: str,
-    now: datetime,
-    alert_change: tuple[str | None, str] | None,
-) -> None:
-    printed(conn, job_id, now)
-    if alert_change is not None:
-        alert(conn, branch_id, device_key, alert_change[0], alert_change[1], now)
-
-
-def record_failure(
-    conn: Connection,
-    job_id: int,
-    device_id: int,
-    branch_id: int,
-    device_key: str,
-    now: datetime,
-    error: str,
-    retry_at: datetime | None,
-    new_problem: str | None,
-) -> None:
-    """The failed attempt, the postponement of the device's other jobs, and a new alert."""
-    failed(conn, job_id, now, error, retry_at)
-    if retry_at is not None:
-        postpone(conn, device_id, retry_at)
-    if new_problem is not None:
-        alert(conn, branch_id, device_key, new_problem, error, now)

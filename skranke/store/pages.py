@@ -1,0 +1,61 @@
+"""Read queries the web pages start from: the kiosk, the counter picker, the wall display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from skranke.queue.states import DeviceKind
+from skranke.store.prepared import Record
+from skranke.store.tables import branch_t, counter_t, device_t
+
+
+def kiosk_device(conn: Connection, device_key: str) -> Record | None:
+    """The kiosk's key and language with its branch's key and name; None for no such kiosk."""
+    return conn.execute(
+        sa.select(
+            device_t.c.key,
+            device_t.c.language,
+            branch_t.c.key.label("branch_key"),
+            branch_t.c.name.label("branch_name"),
+        )
+        .join(branch_t, branch_t.c.id == device_t.c.branch_id)
+        .where(device_t.c.key == device_key, device_t.c.kind == DeviceKind.KIOSK.value)
+    ).first()
+
+
+def counters_with_branch(
+    conn: Connection, branch_ids: frozenset[int] | None
+) -> list[dict[str, Any]]:
+    """Every counter of these branches (all when None), by branch name and number."""
+    query = (
+        sa.select(
+            counter_t, branch_t.c.name.label("branch_name"), branch_t.c.key.label("branch_key")
+        )
+        .join(branch_t, branch_t.c.id == counter_t.c.branch_id)
+        .order_by(branch_t.c.name, counter_t.c.number)
+    )
+    if branch_ids is not None:
+        query = query.where(counter_t.c.branch_id.in_(branch_ids))
+    return [
+        {
+            "id": r.id,
+            "number": r.number,
+            "name": r.name,
+            "area": r.area,
+            "state": r.state,
+            "branch_id": r.branch_id,
+            "branch_name": r.branch_name,
+            "branch_key": r.branch_key,
+        }
+        for r in conn.execute(query)
+    ]
+
+
+def display_exists(conn: Connection, key: str) -> bool:
+    found = conn.execute(
+        sa.select(device_t.c.id).where(device_t.c.key == key, device_t.c.kind == DeviceKind.DISPLAY)
+    ).first()
+    return found is not None

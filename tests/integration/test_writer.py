@@ -1,0 +1,77 @@
+"""SQLite's one writer: a failing job in a group commit is rolled back alone, nothing reruns."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from skranke.queue.errors import Conflict
+from skranke.store import Conn
+from skranke.store.engine import Database
+from skranke.store.events import record
+from skranke.store.tables import event_t
+from tests.integration.conftest import MONDAY_MORNING as T0
+
+pytestmark = pytest.mark.anyio
+
+
+class Jobs:
+    """Write jobs that count how often they ran; the writer thread runs them."""
+
+    def __init__(self) -> None:
+        self.runs: Counter[str] = Counter()
+        self.gate = threading.Event()
+
+    def slow_first(self, conn: Conn) -> None:
+        # Holds the writer so the next jobs queue up and arrive as one batch.
+        self.gate.wait(5)
+        self.runs["first"] += 1
+
+    def good(self, conn: Conn, name: str) -> int:
+        self.runs[name] += 1
+        return record(conn, "test.good", T0, job=name)
+
+    def bad(self, conn: Conn) -> None:
+        self.runs["bad"] += 1
+        record(conn, "test.bad", T0)
+        raise Conflict("Ticket K001 changed meanwhile")
+
+
+async def test_a_failing_job_in_a_batch_fails_alone_and_no_good_job_runs_twice(
+    tmp_path: Path, sqlite_db: str
+) -> None:
+    db = Database(sqlite_db)
+    db.start()
+    published: list[str] = []
+    db.listeners.append(lambda events: published.extend(e["type"] for e in events))
+    jobs = Jobs()
+    try:
+        first = asyncio.ensure_future(db.write(jobs.slow_first))
+        await asyncio.sleep(0.05)
+        batch = [
+            asyncio.ensure_future(db.write(jobs.good, "a")),
+            asyncio.ensure_future(db.write(jobs.bad)),
+            asyncio.ensure_future(db.write(jobs.good, "b")),
+        ]
+        await asyncio.sleep(0.05)
+        jobs.gate.set()
+        await first
+        results = await asyncio.gather(*batch, return_exceptions=True)
+
+        def kinds(conn: Conn) -> list[str]:
+            return list(conn.execute(sa.select(event_t.c.kind).order_by(event_t.c.seq)).scalars())
+
+        stored = await db.read(kinds)
+    finally:
+        await db.stop()
+
+    assert isinstance(results[1], Conflict)
+    assert isinstance(results[0], int) and isinstance(results[2], int)
+    assert jobs.runs == {"first": 1, "a": 1, "bad": 1, "b": 1}
+    assert stored == ["test.good", "test.good"]
+    assert published == ["test.good", "test.good"]
