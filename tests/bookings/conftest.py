@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,6 +18,7 @@ from skranke.queue.booking_slots import BookingSpec, make_bookable, set_closed_d
 from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
 from skranke.queue.calendar import COPENHAGEN
 from skranke.queue.states import Area, DeviceKind, Role
+from skranke.store.engine import Database
 from tests.site import Credentials, Site, in_process
 
 B, L = Area.BORGERSERVICE, Area.LIBRARY
@@ -126,3 +127,15 @@ def town(database_url: str) -> Iterator[Town]:
     # https: the session cookie carrying the CSRF token is Secure for an https public URL.
     with open_town(database_url, "https://testserver") as town:
         yield town
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The town's database, started, on SQLite and PostgreSQL."""
+    database = Database(database_url)
+    database.start()
+    await database.write(setup_town)
+    try:
+        yield database
+    finally:
+        await database.stop()

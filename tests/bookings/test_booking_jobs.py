@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -36,17 +35,6 @@ def book_many(conn: Connection, now: datetime, count: int) -> list[str]:
         who = bookings.contact(f"Kursist Nummer{n}", f"kursist{n}@example.dk", f"2000{n:04d}")
         codes.append(bookings.book(conn, "lilleby", "it-kursus", start, who, now).code)
     return codes
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    database.start()
-    await database.write(setup_town)
-    try:
-        yield database
-    finally:
-        await database.stop()
 
 
 def outbox(conn: Connection, template: str) -> list[tuple[int, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,22 +13,10 @@ from skranke.queue.booking_slots import bookable_service, service_slots
 from skranke.queue.calendar import COPENHAGEN
 from skranke.store import Conn
 from skranke.store.engine import Database
-from tests.bookings.conftest import setup_town
 
 NOW = datetime(2027, 1, 4, 7, 0, tzinfo=COPENHAGEN)
 RACERS = 20
 LIMIT = 2
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    database.start()
-    await database.write(setup_town)
-    try:
-        yield database
-    finally:
-        await database.stop()
 
 
 def pas_starts(conn: Conn, count: int) -> list[datetime]:
