@@ -3,9 +3,16 @@
 SQLite allows one writer at a time anyway. Running every write on one thread means writers
 queue instead of failing with "database is locked", and a batch of jobs that arrived together
 shares one BEGIN IMMEDIATE and one COMMIT (group commit), which is where most of a small
-transaction's cost goes. Each job of a batch runs inside its own SAVEPOINT: a job that raises
-(an ordinary 404 or 409) is rolled back to it alone, so a bad request never takes good ones
-down with it and no good job runs twice.
+transaction's cost goes. A bad request never takes good ones down with it:
+
+- a job that raises before it changed a row (an ordinary 404, 409 or bad input: the use cases
+  check before they write) simply fails; its events are dropped and the batch goes on;
+- a job that raises after changing rows rolls the batch back, and the batch runs again with a
+  SAVEPOINT around each job, so that one is rolled back alone. Only then do jobs run twice.
+
+Savepoints are not taken up front because each is one more call into SQLite, and under load
+every call costs the writer a trip for the GIL: a savepoint per job cost a fifth of the
+tickets per second (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -101,15 +108,57 @@ class SQLiteWriter:
             return [(batch[0], _alone(conn, batch[0].call))]
         try:
             with conn.begin():
-                driver = conn.connection.driver_connection
-                assert driver is not None
-                return [(job, _isolated(conn, driver, job.call)) for job in batch]
+                settled = _optimistic(conn, _driver(conn), batch)
+                if settled is None:
+                    raise _WroteThenFailed
+                return settled
+        except _WroteThenFailed:
+            take_pending(conn)
+            memo.forget(conn)
         except Exception:
             # The COMMIT itself failed (disk full, I/O error): nothing of the batch is stored,
             # so each job may run again on its own and get its own answer.
             take_pending(conn)
             memo.forget(conn)
             return [(job, _alone(conn, job.call)) for job in batch]
+        try:
+            with conn.begin():
+                driver = _driver(conn)
+                return [(job, _isolated(conn, driver, job.call)) for job in batch]
+        except Exception:
+            take_pending(conn)
+            memo.forget(conn)
+            return [(job, _alone(conn, job.call)) for job in batch]
+
+
+class _WroteThenFailed(Exception):
+    pass
+
+
+def _driver(conn: Connection) -> Any:
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return driver
+
+
+def _optimistic(
+    conn: Connection, driver: Any, batch: list[_Job]
+) -> list[tuple[_Job, Outcome]] | None:
+    """Each job's outcome, or None when one failed after changing rows (it cannot be undone
+    alone without a savepoint)."""
+    settled = []
+    for job in batch:
+        before = driver.total_changes
+        try:
+            outcome = _attempt(conn, job.call)
+        except Exception as exc:
+            if driver.total_changes != before:
+                return None
+            # It only read: nothing to undo but the events it meant to publish.
+            take_pending(conn)
+            outcome = (False, exc, [])
+        settled.append((job, outcome))
+    return settled
 
 
 def _alone(conn: Connection, call: Call) -> Outcome:

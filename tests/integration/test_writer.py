@@ -1,11 +1,10 @@
-"""SQLite's one writer: a failing job in a group commit is rolled back alone, nothing reruns."""
+"""SQLite's one writer: a failing job in a group commit fails alone; good ones are stored once."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -37,14 +36,18 @@ class Jobs:
         return record(conn, "test.good", T0, job=name)
 
     def bad(self, conn: Conn) -> None:
+        # As the use cases do for a 404 or 409: checked before anything is written.
+        self.runs["bad"] += 1
+        raise Conflict("Ticket K001 changed meanwhile")
+
+    def bad_after_writing(self, conn: Conn) -> None:
         self.runs["bad"] += 1
         record(conn, "test.bad", T0)
         raise Conflict("Ticket K001 changed meanwhile")
 
 
-async def test_a_failing_job_in_a_batch_fails_alone_and_no_good_job_runs_twice(
-    tmp_path: Path, sqlite_db: str
-) -> None:
+async def run_batch(sqlite_db: str, bad: str) -> tuple[list[object], Jobs, list[str], list[str]]:
+    """Runs good job a, the failing job `bad` and good job b as one batch of the writer."""
     db = Database(sqlite_db)
     db.start()
     published: list[str] = []
@@ -55,7 +58,7 @@ async def test_a_failing_job_in_a_batch_fails_alone_and_no_good_job_runs_twice(
         await asyncio.sleep(0.05)
         batch = [
             asyncio.ensure_future(db.write(jobs.good, "a")),
-            asyncio.ensure_future(db.write(jobs.bad)),
+            asyncio.ensure_future(db.write(getattr(jobs, bad))),
             asyncio.ensure_future(db.write(jobs.good, "b")),
         ]
         await asyncio.sleep(0.05)
@@ -69,9 +72,27 @@ async def test_a_failing_job_in_a_batch_fails_alone_and_no_good_job_runs_twice(
         stored = await db.read(kinds)
     finally:
         await db.stop()
+    return results, jobs, stored, published
+
+
+async def test_an_ordinary_failure_in_a_batch_fails_alone_and_nothing_runs_twice(
+    sqlite_db: str,
+) -> None:
+    results, jobs, stored, published = await run_batch(sqlite_db, "bad")
 
     assert isinstance(results[1], Conflict)
     assert isinstance(results[0], int) and isinstance(results[2], int)
     assert jobs.runs == {"first": 1, "a": 1, "bad": 1, "b": 1}
+    assert stored == ["test.good", "test.good"]
+    assert published == ["test.good", "test.good"]
+
+
+async def test_a_job_failing_after_it_wrote_is_undone_alone_and_good_jobs_stored_once(
+    sqlite_db: str,
+) -> None:
+    results, _jobs, stored, published = await run_batch(sqlite_db, "bad_after_writing")
+
+    assert isinstance(results[1], Conflict)
+    assert isinstance(results[0], int) and isinstance(results[2], int)
     assert stored == ["test.good", "test.good"]
     assert published == ["test.good", "test.good"]
