@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from skranke.queue import issuing
 from skranke.queue.issuing import PrinterProblem
 from skranke.store import print_jobs
-from skranke.store.engine import Database
+from skranke.store.engine import Database, is_outage
 from skranke.store.print_jobs import PendingJob
 
 from .agent_hub import AgentHub
@@ -183,9 +183,12 @@ class Spooler:
         while True:
             try:
                 await self._tick()
-            except Exception:
+            except Exception as exc:
                 # The database may be restarting; the next tick tries again.
-                log.exception("Print spooler scan failed")
+                if is_outage(exc):
+                    log.warning("Print spooler waits for the database: %s", exc)
+                else:
+                    log.exception("Print spooler scan failed")
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.settings.scan_seconds):
                     await self._wake.wait()
