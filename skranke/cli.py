@@ -44,20 +44,35 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    uvicorn.run(
-        "skranke.web.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        ws="websockets-sansio",
-        # Per-message deflate cost 15 ms at p50 and 38 MB over 1,000 displays (docs/performance.md);
-        # the messages are a few hundred bytes.
-        ws_per_message_deflate=False,
-        log_level=args.log_level,
-        proxy_headers=True,
-    )
+    options = server_options(settings, args.host, args.port, args.workers, args.log_level)
+    from skranke.web.logs import log_config
+
+    # One line format for uvicorn's and our loggers, with the request id (docs/deployment.md).
+    logs = log_config(args.log_level)
+    uvicorn.run("skranke.web.app:create_app", factory=True, log_config=logs, **options)
     return 0
+
+
+def server_options(
+    settings: Settings, host: str, port: int, workers: int = 1, log_level: str = "info"
+) -> dict[str, Any]:
+    """uvicorn's settings for `skranke serve` (the tests start uvicorn with these too)."""
+    proxies: dict[str, Any] = {"proxy_headers": False}
+    if settings.trusted_proxies:
+        # Only these may say who the client is; from anyone else X-Forwarded-For is ignored,
+        # or a rotating header would give each guess a fresh address to be limited by.
+        proxies = {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "ws": "websockets-sansio",
+        # Per-message deflate cost 15 ms at p50 and 38 MB over 1,000 displays
+        # (docs/performance.md); the messages are a few hundred bytes.
+        "ws_per_message_deflate": False,
+        "log_level": log_level,
+        **proxies,
+    }
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,6 +147,25 @@ def cmd_create_device(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from skranke.store.backup import backup
+
+    # On PostgreSQL this raises with the pg_dump instructions: exit 2, nothing written.
+    print(backup(settings.database_url, Path(args.file), force=args.force))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from skranke.store.backup import restore
+
+    print(restore(settings.database_url, Path(args.file), force=args.force))
+    return 0
+
+
 def cmd_print_agent(args: argparse.Namespace, settings: Settings) -> int:
     from skranke.printers.agent import serve_agent
 
@@ -195,6 +229,16 @@ def parser() -> argparse.ArgumentParser:
     device.add_argument("--branch", required=True)
     device.add_argument("--printer", help="printer URL for a kiosk, e.g. network://10.0.0.5:9100")
     device.set_defaults(func=cmd_create_device)
+
+    backup = sub.add_parser("backup", help="copy the SQLite database to FILE while it runs")
+    backup.add_argument("file")
+    backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the SQLite database with backup FILE")
+    restore.add_argument("file")
+    restore.add_argument("--force", action="store_true", help="replace an existing database")
+    restore.set_defaults(func=cmd_restore)
 
     agent = sub.add_parser("print-agent", help="print a kiosk's agent:// jobs on a local printer")
     agent.add_argument("--server", required=True, help="e.g. https://skranke.example.dk")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,6 +56,11 @@ class Settings:
     booking_ip_limit: str = "20/hour"
     jobs_enabled: bool = True
     jobs_interval_seconds: int = 60
+    # When set, /metrics wants `Authorization: Bearer <this>`; empty: open (firewall it).
+    metrics_token: str = ""
+    # Addresses (IPs or CIDRs) whose X-Forwarded-For / -Proto are believed; none by default,
+    # so a client cannot pick its own address and slip past the per-address login limits.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def booking_call_window(self) -> timedelta:
@@ -82,8 +88,24 @@ class Settings:
             ),
             recall_limit=_int(env, "SKRANKE_RECALL_LIMIT", defaults.recall_limit),
             estimate_history=_int(env, "SKRANKE_ESTIMATE_HISTORY", defaults.estimate_history),
+            trusted_proxies=_networks(env, "SKRANKE_TRUSTED_PROXIES"),
             **_booking_from_env(env, defaults),
         )
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    found = []
+    for part in (env.get(name) or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            # Checked here: a typo would otherwise trust nobody (or everybody) silently.
+            raise ConfigError(
+                f"Expected IP addresses or CIDRs in {name}, but got {part!r}"
+            ) from None
+    return tuple(found)
 
 
 def _booking_from_env(env: Mapping[str, str], d: Settings) -> dict[str, Any]:
@@ -108,4 +130,5 @@ def _booking_from_env(env: Mapping[str, str], d: Settings) -> dict[str, Any]:
         "booking_ip_limit": text("BOOKING_IP_LIMIT", d.booking_ip_limit),
         "jobs_enabled": text("JOBS", "on").lower() not in ("off", "0", "false", "no"),
         "jobs_interval_seconds": number("JOBS_INTERVAL_SECONDS", d.jobs_interval_seconds),
+        "metrics_token": text("METRICS_TOKEN", d.metrics_token),
     }

@@ -2,7 +2,8 @@
 
 Events arrive from the bus as batches and are handled in order by one worker task. A call is
 announced at once, serialised once for every display; counter and phone pages touched by an
-event get their fresh state; queue figures, which every event moves a little, are recomputed
+event get their fresh state; a kiosk printer's alert or recovery goes to every counter page of
+its branch; queue figures, which every event moves a little, are recomputed
 at most once per `refresh_delay_seconds` per branch and pushed to all its pages, so 500
 displays receiving a call cause no storm of reads.
 """
@@ -151,6 +152,7 @@ class Hub:
             facts = await self.db.read(snapshots.ticket_facts, ids) if ids else {}
             await self._update_tickets({tracking for _, tracking in facts.values()}, links)
         await self._update_counters(events, links)
+        await self._update_printers(branch_id, events, links)
         self._schedule_refresh(branch_id)
 
     async def _call_areas(self, branch_id: int, calls: list[Event]) -> dict[int, str]:
@@ -197,6 +199,21 @@ class Hub:
             for link in counters:
                 if link.counter_id == counter_id:
                     link.offer(body)
+
+    async def _update_printers(
+        self, branch_id: int, events: list[Event], links: list[Link]
+    ) -> None:
+        """Every counter page of the branch hears at once of a kiosk printer's problem and
+        of its end: staff are the ones who go and change the paper."""
+        news = [e for e in events if e["type"] in snapshots.PRINTER_KINDS]
+        counters = [link for link in links if link.kind == "counter"]
+        if not news or not counters:
+            return
+        printers = await self.db.read(snapshots.branch_printers, branch_id, self.clock())
+        for event in news:
+            body = dumps(snapshots.printer_json(event, printers))
+            for link in counters:
+                link.offer(body)
 
     async def _update_tickets(self, trackings: set[str], links: list[Link]) -> None:
         phones = [link for link in links if link.kind == "ticket" and link.tracking in trackings]

@@ -204,6 +204,27 @@ def printer_alerts(conn: Conn, branch_id: int, since: datetime) -> list[dict[str
     ]
 
 
+def branch_printers(conn: Conn, branch_id: int, now: datetime) -> list[dict[str, Any]]:
+    """Today's unsolved printer problems of a branch, as the counter snapshot lists them."""
+    branch = _branch(conn, branch_id)
+    return printer_alerts(conn, branch_id, start_of_day(now, branch.timezone))
+
+
+def printer_json(event: dict[str, Any], printers: list[dict[str, Any]]) -> dict[str, Any]:
+    """A printer's news for counter pages, with the whole list it leaves (a resent or
+    reordered message then changes nothing)."""
+    recovered = event["type"] == "printer.recovered"
+    return {
+        "type": "printer",
+        "event": event["seq"],
+        "device": event.get("device", ""),
+        "problem": None if recovered else event.get("problem"),
+        "detail": "" if recovered else event.get("detail", ""),
+        "at": event["at"],
+        "printers": printers,
+    }
+
+
 def counter_snapshot(
     conn: Conn, counter_id: int, now: datetime, policy: QueuePolicy
 ) -> dict[str, Any]:

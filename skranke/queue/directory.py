@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from skranke.store import Conn
+from skranke.store import Conn, Record
 from skranke.store import branches as branch_store
 from skranke.store import counters as counter_store
+from skranke.store import pages as page_store
+from skranke.store import snapshots as snapshot_store
+
+# The events `issuing.alert` records; the newest of a device's says how its printer is.
+PRINTER_KINDS = ("printer.alert", "printer.recovered")
+ALERT = "printer.alert"
 
 
 def branches(conn: Conn) -> list[dict[str, Any]]:
@@ -49,3 +57,34 @@ def counters(conn: Conn, branch_key: str) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def devices(conn: Conn, branch_key: str, now: datetime) -> list[dict[str, Any]]:
+    """The branch's kiosks and displays: last contact, and the printer's state today.
+
+    `last_contact` is the newest print job of the device (made or printed): the device row
+    keeps no contact time, and displays, which print nothing, have none. `printer` is None
+    for a device without a printer, else "ok" or the problem of its newest alert today (the
+    same day the counter page looks at).
+    """
+    branch = branch_store.row(conn, branch_key)
+    zone = ZoneInfo(branch.timezone)
+    since = datetime.combine(now.astimezone(zone).date(), time(), zone)
+    newest: dict[str, Record] = {}
+    for event in snapshot_store.branch_events(conn, branch.id, PRINTER_KINDS, since):
+        newest.setdefault(event.payload.get("device", ""), event)
+    found = []
+    for r in page_store.branch_devices(conn, branch.id):
+        alert = newest.get(r.key)
+        problem = alert.payload.get("problem") if alert and alert.kind == ALERT else None
+        found.append(
+            {
+                "key": r.key,
+                "kind": r.kind,
+                "name": r.name,
+                "last_contact": r.last_print_at,
+                "printer": None if not r.printer_url else (problem or "ok"),
+                "printer_detail": alert.payload.get("detail", "") if problem and alert else "",
+            }
+        )
+    return found

@@ -72,21 +72,28 @@ class LeaderLock:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._conn: asyncpg.Connection | None = None
+        # What the last look found, for /readyz: True, this process leads; False, another
+        # does; None, not known (not looked yet, or the database did not answer).
+        self.leader: bool | None = None
 
     async def held(self) -> bool:
         if self.db.is_sqlite:
+            self.leader = True
             return True
         try:
             if self._conn is not None:
                 # The lock lives as long as the connection; check it is still there.
                 await self._conn.fetchval("SELECT 1")
+                self.leader = True
                 return True
             dsn = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
             conn = await asyncpg.connect(dsn, timeout=10)
             if await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK_KEY):
                 self._conn = conn
+                self.leader = True
                 return True
             await conn.close()
+            self.leader = False
             return False
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             await self.release()
@@ -94,6 +101,7 @@ class LeaderLock:
 
     async def release(self) -> None:
         conn, self._conn = self._conn, None
+        self.leader = None
         if conn is not None:
             try:
                 await conn.close(timeout=5)

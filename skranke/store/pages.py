@@ -9,7 +9,8 @@ from sqlalchemy.engine import Connection
 
 from skranke.queue.states import DeviceKind
 from skranke.store.prepared import Record
-from skranke.store.tables import branch_t, counter_t, device_t
+from skranke.store.print_jobs import print_job_t
+from skranke.store.tables import UTCDateTime, branch_t, counter_t, device_t
 
 
 def kiosk_device(conn: Connection, device_key: str) -> Record | None:
@@ -59,3 +60,34 @@ def display_exists(conn: Connection, key: str) -> bool:
         sa.select(device_t.c.id).where(device_t.c.key == key, device_t.c.kind == DeviceKind.DISPLAY)
     ).first()
     return found is not None
+
+
+def branch_devices(conn: Connection, branch_id: int) -> list[Record]:
+    """The branch's kiosks and displays (key, kind, name, printer_url) by key, each with the
+    newest time one of its print jobs was made or printed (`last_print_at`; None without)."""
+    # The device row records no contact of its own; a kiosk's print jobs are the trace it
+    # leaves (only `print_job` rows name a device), so that is what is read.
+    touched = sa.func.coalesce(print_job_t.c.printed_at, print_job_t.c.created_at)
+    latest = (
+        sa.select(
+            print_job_t.c.device_id,
+            # Typed, so SQLite's text comes back as an aware datetime like the column's.
+            sa.func.max(touched, type_=UTCDateTime()).label("last_print_at"),
+        )
+        .where(print_job_t.c.branch_id == branch_id)
+        .group_by(print_job_t.c.device_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            device_t.c.key,
+            device_t.c.kind,
+            device_t.c.name,
+            device_t.c.printer_url,
+            latest.c.last_print_at,
+        )
+        .outerjoin(latest, latest.c.device_id == device_t.c.id)
+        .where(device_t.c.branch_id == branch_id)
+        .order_by(device_t.c.key)
+    )
+    return list(conn.execute(query))

@@ -61,6 +61,16 @@ async def list_counters(request: Request) -> Response:
     return json(await db.read(directory.counters, key), of=list[s.CounterOut])
 
 
+async def list_devices(request: Request) -> Response:
+    db, _, now = ctx(request)
+    key = request.path_params["branch"]
+    branch = await db.read(branches.row, key)
+    # Scoped like the counters: staff see their own branches' kiosks and displays only.
+    if not caller(request).may_use_branch(branch.id):
+        raise Forbidden(f"Expected a caller of branch {key!r}, but got one of another branch")
+    return json(await db.read(directory.devices, key, now), of=list[s.DeviceOut])
+
+
 async def branch_queue(request: Request) -> Response:
     db, policy, now = ctx(request)
     found = await db.read(lookup.queue_status, request.path_params["branch"], now, policy)
@@ -193,6 +203,16 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         "GET",
+        f"{B}/devices",
+        list_devices,
+        "Kiosks and displays of a branch: last contact and printer state",
+        STAFF,
+        None,
+        list[s.DeviceOut],
+        errors=(401, 403, 404),
+    ),
+    Endpoint(
+        "GET",
         f"{B}/queue",
         branch_queue,
         "Waiting count and estimated wait per service",
@@ -224,7 +244,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         "POST",
-        "/api/v1/counters/{counter:int}/call-next",
+        "/api/v1/counters/{counter:id}/call-next",
         call_next,
         "Call the next citizen (204 when nobody waits)",
         STAFF,
@@ -235,7 +255,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         "POST",
-        "/api/v1/counters/{counter:int}/call",
+        "/api/v1/counters/{counter:id}/call",
         call_ticket,
         "Call a specific ticket",
         STAFF,
@@ -245,7 +265,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         "POST",
-        "/api/v1/counters/{counter:int}/state",
+        "/api/v1/counters/{counter:id}/state",
         counter_state,
         "Open, pause or close a counter",
         STAFF,
@@ -256,7 +276,7 @@ ENDPOINTS: list[Endpoint] = [
     *[
         Endpoint(
             "POST",
-            f"/api/v1/tickets/{{id:int}}/{action}",
+            f"/api/v1/tickets/{{id:id}}/{action}",
             ticket_action(action),
             f"Ticket action: {action}",
             STAFF,
@@ -268,7 +288,7 @@ ENDPOINTS: list[Endpoint] = [
     ],
     Endpoint(
         "POST",
-        "/api/v1/tickets/{id:int}/transfer",
+        "/api/v1/tickets/{id:id}/transfer",
         transfer,
         "Transfer to another service or counter",
         STAFF,

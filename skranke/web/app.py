@@ -27,14 +27,16 @@ from skranke.web import (
     live_pages,
     live_sockets,
     login,
+    ops,
     pages,
 )
 from skranke.web.auth import TokenCache, auth_middleware
 from skranke.web.booking_support import IpLimiter, booking_jobs, build_notifier
-from skranke.web.edge import BodyLimit, SecurityHeaders
+from skranke.web.edge import BodyLimit, CleanUrl, SecurityHeaders
 from skranke.web.endpoints import now_of
 from skranke.web.errors import HANDLERS
 from skranke.web.idempotency import Idempotency
+from skranke.web.metrics import Metrics
 from skranke.web.sessions import session_middleware
 
 STATIC = Path(__file__).parent / "static"
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         db = Database(settings.database_url)
         db.start()
         app.state.db = db
+        db.listeners.append(metrics.on_events)
         spooler = Spooler(
             db,
             SpoolSettings.from_env(),
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await spooler.start()
             live = await start_live(db, app.state.policy, now, app.state.live_options)
             app.state.hub = live.hub
+            app.state.live = live  # /readyz asks its bus
             try:
                 async with booking_jobs(app, db, now):
                     yield
@@ -83,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def now() -> datetime:
         return now_of(app)
 
+    metrics = Metrics()
     static = Mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     routes = [
         *api.routes(),
@@ -93,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *kiosk.routes(),
         *agent_ws.routes(),
         *booking_pages.routes(),
+        *ops.routes(),
         static,
     ]
     app = Starlette(
@@ -100,8 +106,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The session first: the authentication backend reads it (HTTP and websockets alike).
         middleware=[
             # Outermost first: headers on every answer, oversized bodies refused before the
-            # session or a token is looked at.
+            # session or a token is looked at; so are URLs with control characters.
+            Middleware(ops.Observe, metrics=metrics),  # ids and times every request
             Middleware(SecurityHeaders),
+            Middleware(CleanUrl),
             Middleware(BodyLimit),
             session_middleware(settings),
             auth_middleware(),
@@ -110,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.policy = policy_from(settings)
     app.state.tokens = TokenCache()
     app.state.idempotency = Idempotency()

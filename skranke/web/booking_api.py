@@ -32,6 +32,7 @@ from skranke.web.idempotency import (
     ticket_answer,
     write_once,
 )
+from skranke.web.inputs import WINDOW, in_window
 
 
 def _moment(request: Request, name: str, tz: ZoneInfo) -> datetime | None:
@@ -40,13 +41,37 @@ def _moment(request: Request, name: str, tz: ZoneInfo) -> datetime | None:
         return None
     try:
         if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), time(0), tz)
-        moment = datetime.fromisoformat(raw)
+            moment = datetime.combine(date.fromisoformat(raw), time(0), tz)
+        else:
+            moment = datetime.fromisoformat(raw)
     except ValueError:
         raise ApiError(
             422, "invalid_request", f"{name}: Expected YYYY-MM-DD or an ISO time, but got {raw!r}"
         ) from None
+    _check_window(name, moment, raw)
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _check_window(name: str, day: date, raw: str) -> None:
+    # Near year 1 or 9999 a time zone shift overflows; nothing is booked that far off anyway.
+    if not in_window(day):
+        raise ApiError(
+            422, "invalid_request", f"{name}: Expected a date from {WINDOW}, got {raw!r}"
+        )
+
+
+def _day(raw: str | None, now: datetime) -> date:
+    """The `?date=` asked for, or today in Copenhagen."""
+    if not raw:
+        return now.astimezone(ZoneInfo("Europe/Copenhagen")).date()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(
+            422, "invalid_request", f"date: Expected YYYY-MM-DD, but got {raw!r}"
+        ) from None
+    _check_window("date", day, raw)
+    return day
 
 
 def slot_taken(exc: booking_slots.SlotTaken) -> Response:
@@ -214,15 +239,7 @@ async def checkin(request: Request) -> Response:
 async def branch_bookings(request: Request) -> Response:
     who = caller(request)
     db, _, now = ctx(request)
-    raw = request.query_params.get("date")
-    try:
-        day = (
-            date.fromisoformat(raw) if raw else now.astimezone(ZoneInfo("Europe/Copenhagen")).date()
-        )
-    except ValueError:
-        raise ApiError(
-            422, "invalid_request", f"date: Expected YYYY-MM-DD, but got {raw!r}"
-        ) from None
+    day = _day(request.query_params.get("date"), now)
     found = await db.read(bookings.day_bookings, request.path_params["branch"], day, who.branch_ids)
     return json(found, of=list[b.DayBookingOut])
 

@@ -9,8 +9,10 @@ from starlette.requests import Request
 from skranke.queue import bookings
 from skranke.queue.bookings import Contact
 from skranke.queue.errors import InvalidInput
+from skranke.web.inputs import control_character, in_window
 from skranke.web.sessions import CSRF_FIELD, csrf_ok
 
+FIELD_ERRORS = {f: f"book.error.{f}" for f in ("name", "email", "phone")}
 # Hidden from people (off-screen, skipped by Tab); form-filling bots fill it in.
 HONEYPOT = "website"
 
@@ -33,9 +35,16 @@ def read_start(values: dict[str, str]) -> datetime:
         start = datetime.fromisoformat(values.get("start", ""))
     except ValueError:
         raise FormError("book.error.gone", status=409) from None
-    if start.tzinfo is None:
+    if start.tzinfo is None or not in_window(start):
         raise FormError("book.error.gone", status=409)
     return start
+
+
+def check_text(values: dict[str, str]) -> None:
+    """No control characters in any field: PostgreSQL refuses NUL, and none belongs in one."""
+    bad = next((k for k, v in values.items() if control_character(v, "\t\r\n")), None)
+    if bad is not None:
+        raise FormError(FIELD_ERRORS.get(bad, "book.error.generic"))
 
 
 def read_booking_form(
@@ -44,6 +53,7 @@ def read_booking_form(
     check_csrf(request, values)
     if values.get(HONEYPOT):
         raise FormError("book.error.generic")
+    check_text(values)
     start = read_start(values)
     name = " ".join(values.get("name", "").split())
     if not name or len(name) > 120:

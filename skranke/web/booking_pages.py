@@ -15,12 +15,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from skranke.queue import booking_slots, bookings
-from skranke.queue.errors import DomainError
+from skranke.queue.errors import DomainError, InvalidInput
 from skranke.queue.slots import Slot
 from skranke.web import booking_manage as manage
 from skranke.web.booking_form import FormError, read_booking_form
 from skranke.web.booking_support import allow_booking, manage_token
 from skranke.web.endpoints import ctx
+from skranke.web.inputs import WINDOW, in_window
 from skranke.web.sessions import csrf_token
 from skranke.web.templating import language, render, templates
 
@@ -111,6 +112,8 @@ async def day_view(request: Request) -> Response:
         day = date.fromisoformat(request.path_params["day"])
     except ValueError:
         return message(request, "book.error.title", "YYYY-MM-DD", 404)
+    if not in_window(day):
+        return message(request, "book.error.title", f"YYYY-MM-DD, {WINDOW}", 404)
     times = [
         (
             slot,
@@ -196,16 +199,23 @@ def _chosen_value(raw: str, service: Any, found: list[Slot]) -> Slot | None:
         start = datetime.fromisoformat(raw)
     except ValueError:
         return None
+    if not in_window(start):
+        # No slot is that far off, and comparing near year 1 or 9999 could overflow.
+        return None
     return next((slot for slot in found if slot.start == start), None)
 
 
 def _month(raw: str | None, first_free: date | None) -> date:
-    if raw:
-        try:
-            return date.fromisoformat(f"{raw}-01")
-        except ValueError:
-            pass
-    return (first_free or date.today()).replace(day=1)
+    try:
+        month = date.fromisoformat(f"{raw}-01") if raw else None
+    except ValueError:
+        month = None  # an unreadable month shows the first one with free times
+    if month is None:
+        return (first_free or date.today()).replace(day=1)
+    # The page links a month either way: from year 1 or 9999 that would overflow.
+    if not in_window(month):
+        raise InvalidInput(f"month: Expected a month from {WINDOW}, but got {raw!r}")
+    return month
 
 
 def _month_nav(request: Request, service: Any, month: date, found: list[Slot]) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from skranke.queue.slots import Slot
+from skranke.web.inputs import Moment, Text
 from skranke.web.schemas import ErrorOut, In
 
 
@@ -30,14 +31,14 @@ class SlotsOut(BaseModel):
 
 
 class BookingIn(In):
-    service: str = Field(min_length=1, max_length=40, description="Service key, e.g. 'pas'")
-    branch: str | None = Field(
+    service: Text = Field(min_length=1, max_length=40, description="Service key, e.g. 'pas'")
+    branch: Text | None = Field(
         default=None, max_length=40, description="Branch key; needed where several offer it"
     )
-    start: AwareDatetime = Field(description="A free slot's start, with its UTC offset")
-    name: str = Field(min_length=1, max_length=120)
-    email: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=30)
+    start: Moment = Field(description="A free slot's start, with its UTC offset")
+    name: Text = Field(min_length=1, max_length=120)
+    email: Text | None = Field(default=None, max_length=200)
+    phone: Text | None = Field(default=None, max_length=30)
     language: Literal["da", "en"] = "da"
 
 
@@ -73,7 +74,7 @@ class CancelledOut(BaseModel):
 
 
 class CheckinIn(In):
-    code: str = Field(min_length=4, max_length=20, description="The booking code, e.g. 'K7FQ3X'")
+    code: Text = Field(min_length=4, max_length=20, description="The booking code, e.g. 'K7FQ3X'")
     dropin: bool = Field(
         default=False, description="Too late for the booking: take a drop-in ticket instead"
     )

@@ -1,4 +1,5 @@
-"""What every HTTP request meets first: a body size limit and the security headers.
+"""What every HTTP request meets first: a body size limit, the security headers, and a URL
+without control characters.
 
 Both are pure ASGI middleware: `BaseHTTPMiddleware` would buffer bodies and skip websockets.
 """
@@ -6,8 +7,11 @@ Both are pure ASGI middleware: `BaseHTTPMiddleware` would buffer bodies and skip
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from skranke.web.inputs import control_character
 
 # A ticket, a booking or a login is a few hundred bytes; the largest form is far below this.
 MAX_BODY_BYTES = 64 * 1024
@@ -100,14 +104,43 @@ class BodyLimit:
                 await _too_large(send, self.limit)
 
 
+class CleanUrl:
+    """Refuse a path or query with a control character (`%00` and the like) with 422.
+
+    Checked once here for every route, HTTP and websocket, pages and API: no key, token or
+    date of ours has one, and PostgreSQL would answer a NUL bound as text with an error.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        # Raw bytes and %-escapes alike are UTF-8, as Starlette reads the query later.
+        query = unquote_plus(scope.get("query_string", b"").decode("utf-8", "replace"))
+        bad = control_character(scope["path"] + query)
+        if bad is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            # Closing before the handshake is answered is an HTTP 403 to the client.
+            await send({"type": "websocket.close", "code": 1008})
+        else:
+            detail = f"Expected a URL without control characters, but got U+{ord(bad):04X}"
+            await _refuse(send, 422, "invalid_request", detail)
+
+
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": "too_large", "detail": f"Expected a body of at most {limit} bytes"}
-    ).encode()
+    await _refuse(send, 413, "too_large", f"Expected a body of at most {limit} bytes")
+
+
+async def _refuse(send: Send, status: int, error: str, detail: str) -> None:
+    body = json.dumps({"error": error, "detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 from skranke.queue.states import PrincipalKind
 from skranke.queue.views import QueuePolicy
 from skranke.store.engine import Database
+from skranke.web import inputs  # noqa: F401  (registers the `{name:id}` path convertor)
 from skranke.web.auth import PUBLIC, require
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -31,7 +31,7 @@ async def counter_status(request: Request) -> Response:
 LIVE_ENDPOINTS = [
     Endpoint(
         "GET",
-        "/api/v1/counters/{counter:int}/status",
+        "/api/v1/counters/{counter:id}/status",
         counter_status,
         "What a counter shows: its current and parked tickets, its queues, the first in line",
         STAFF,

@@ -24,6 +24,7 @@ from skranke.queue.errors import NotFound
 from skranke.queue.states import PrincipalKind
 from skranke.store import Conn, counters
 from skranke.store.engine import Database
+from skranke.web import inputs  # noqa: F401  (registers the `{name:id}` path convertor)
 from skranke.web.auth import MAX_TOKEN, STAFF, token_principal
 from skranke.web.auth import require as require_caller
 from skranke.web.errors import ApiError
@@ -180,6 +181,6 @@ async def ticket_socket(websocket: WebSocket) -> None:
 def routes() -> list[WebSocketRoute]:
     return [
         WebSocketRoute("/ws/display/{device}", display_socket),
-        WebSocketRoute("/ws/counter/{counter:int}", counter_socket),
+        WebSocketRoute("/ws/counter/{counter:id}", counter_socket),
         WebSocketRoute("/ws/ticket/{tracking}", ticket_socket),
     ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+from dataclasses import dataclass
 
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
@@ -14,6 +16,7 @@ from starlette.routing import Route
 
 from skranke.queue.accounts import authenticate
 from skranke.store.engine import Database
+from skranke.web.inputs import control_character
 from skranke.web.sessions import CSRF_FIELD, csrf_ok, csrf_token, log_in, log_out
 from skranke.web.sessions import session_principal as logged_in
 from skranke.web.templating import render
@@ -21,27 +24,68 @@ from skranke.web.templating import render
 # Failed logins allowed per user name and address within the window; each try costs an
 # argon2 hash, so guessing is slow already, and this stops it for a while.
 FAILURES_ALLOWED = RateLimitItemPerMinute(5, 15)
+# Failed logins allowed per address whatever the user name: one machine guessing 4 times
+# each at 8 names stayed under the per-name limit. A branch's staff behind one office
+# address mistype far less than this in a quarter of an hour.
+ADDRESS_FAILURES_ALLOWED = RateLimitItemPerMinute(20, 15)
 MAX_FIELD = 200
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    per_user: RateLimitItem = FAILURES_ALLOWED
+    per_address: RateLimitItem = ADDRESS_FAILURES_ALLOWED
+    # More failures than this in a minute, from all addresses together, is a guessing run
+    # spread over many addresses; every further failure is then answered `delay_step`
+    # seconds later than the one before, up to `delay_cap` (a person who mistyped waits at
+    # most that long once).
+    busy_per_minute: int = 30
+    delay_step: float = 0.25
+    delay_cap: float = 10.0
+
+
 class LoginLimiter:
-    """Counts failed logins per user name and client address (per server process)."""
+    """Counts failed logins per user name and address, per address, and in all (per process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: LoginLimits | None = None) -> None:
+        self.limits = limits or LoginLimits()
         self._window = MovingWindowRateLimiter(MemoryStorage())
+        # Counted only as far as the delay still grows, so the memory held stays small.
+        counted = self.limits.busy_per_minute + math.ceil(
+            self.limits.delay_cap / self.limits.delay_step
+        )
+        self._all = RateLimitItemPerMinute(counted + 1)
 
-    def wait_minutes(self, key: str) -> int:
+    def _keys(self, username: str, address: str) -> list[tuple[RateLimitItem, str]]:
+        return [
+            (self.limits.per_user, f"user:{username.lower()}|{address}"),
+            (self.limits.per_address, f"address:{address}"),
+        ]
+
+    def wait_minutes(self, username: str, address: str) -> int:
         """Minutes until another try is allowed; 0 when it is allowed now."""
-        if self._window.test(FAILURES_ALLOWED, key):
+        blocked = [
+            self._window.get_window_stats(item, key).reset_time
+            for item, key in self._keys(username, address)
+            if not self._window.test(item, key)
+        ]
+        if not blocked:
             return 0
-        reset_at = self._window.get_window_stats(FAILURES_ALLOWED, key).reset_time
-        return max(1, math.ceil((reset_at - time.time()) / 60))
+        return max(1, math.ceil((max(blocked) - time.time()) / 60))
 
-    def failed(self, key: str) -> None:
-        self._window.hit(FAILURES_ALLOWED, key)
+    def failed(self, username: str, address: str) -> float:
+        """Counts a failure; returns the seconds its answer should wait (0 when not busy)."""
+        for item, key in self._keys(username, address):
+            self._window.hit(item, key)
+        self._window.hit(self._all, "all")
+        recent = self._all.amount - self._window.get_window_stats(self._all, "all").remaining
+        over = recent - self.limits.busy_per_minute
+        return min(self.limits.delay_cap, over * self.limits.delay_step) if over > 0 else 0.0
 
-    def succeeded(self, key: str) -> None:
-        self._window.clear(FAILURES_ALLOWED, key)
+    def succeeded(self, username: str, address: str) -> None:
+        # Only the name's count: one valid account must not wipe an address's failures.
+        item, key = self._keys(username, address)[0]
+        self._window.clear(item, key)
 
 
 def limiter(request: Request) -> LoginLimiter:
@@ -84,16 +128,21 @@ async def login_submit(request: Request) -> Response:
     again = {"username": username, "next": str(form.get("next", ""))}
     if not csrf_ok(request, form.get(CSRF_FIELD)):
         return login_form(request, "login.error_csrf", 400, **again)
-    key = f"{username.lower()}|{request.client.host if request.client else '-'}"
-    wait = limiter(request).wait_minutes(key)
+    address = request.client.host if request.client else "-"
+    wait = limiter(request).wait_minutes(username, address)
     if wait:
         return login_form(request, "login.error_rate", 429, minutes=str(wait), **again)
     db: Database = request.app.state.db
-    user = await db.read(authenticate, username, password) if username and password else None
+    # A control character is in no user name (and PostgreSQL refuses NUL): simply wrong.
+    plausible = username and password and control_character(username) is None
+    user = await db.read(authenticate, username, password) if plausible else None
     if user is None:
-        limiter(request).failed(key)
-        return login_form(request, "login.error_wrong", 401, **again)
-    limiter(request).succeeded(key)
+        delay = limiter(request).failed(username, address)
+        # Late while many logins fail at once, so guesses from many addresses come slowly.
+        await asyncio.sleep(delay)
+        error = "login.error_busy" if delay else "login.error_wrong"
+        return login_form(request, error, 401, **again)
+    limiter(request).succeeded(username, address)
     log_in(request, user.id, user.username, user.role, user.branch_ids)
     return RedirectResponse(safe_next(form.get("next")), status_code=303)
 

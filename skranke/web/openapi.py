@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from skranke.web.endpoints import Endpoint
+from skranke.web.inputs import MAX_ID
 from skranke.web.schemas import ErrorOut
 
 REF = "#/components/schemas/{model}"
@@ -40,8 +41,11 @@ def _schema(kind: Any, components: dict[str, Any]) -> dict[str, Any]:
 def _parameters(path: str) -> list[dict[str, Any]]:
     params = []
     for name, convertor in re.findall(r"{(\w+)(?::(\w+))?}", path):
-        kind = "integer" if convertor == "int" else "string"
-        params.append({"name": name, "in": "path", "required": True, "schema": {"type": kind}})
+        schema: dict[str, Any] = {"type": "string"}
+        if convertor == "id":
+            # The `id` convertor matches only what an id column holds; past it, a 404.
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 
 

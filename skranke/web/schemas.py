@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from skranke.queue.views import ServiceQueue, TicketInfo
+from skranke.web.inputs import Id, Text
 
 Language = Literal["da", "en", "uk", "ar", "pl", "tr"]
 
@@ -17,17 +18,19 @@ class In(BaseModel):
 
 
 class IssueTicketIn(In):
-    service: str = Field(min_length=1, max_length=40, description="Service key, e.g. 'pas'")
+    service: Text = Field(min_length=1, max_length=40, description="Service key, e.g. 'pas'")
     language: Language = "da"
 
 
 class CallTicketIn(In):
-    ticket: int | str = Field(description="Ticket id, or its number such as 'K012'")
+    ticket: Id | Annotated[Text, Field(min_length=1, max_length=20)] = Field(
+        description="Ticket id, or its number such as 'K012'"
+    )
 
 
 class TransferIn(In):
-    service: str | None = Field(default=None, min_length=1, max_length=40)
-    counter: int | None = Field(default=None, ge=1)
+    service: Text | None = Field(default=None, min_length=1, max_length=40)
+    counter: Id | None = None
 
 
 class CounterStateIn(In):
@@ -144,3 +147,18 @@ class CounterOut(BaseModel):
     state: str
     current_ticket_id: int | None
     services: dict[str, float] = Field(description="Service key -> priority weight")
+
+
+class DeviceOut(BaseModel):
+    key: str
+    kind: Literal["kiosk", "display"]
+    name: str
+    last_contact: datetime | None = Field(
+        description="When a print job of this kiosk was last made or printed: the server "
+        "records no other contact, so a display, or a kiosk without a printer, has null"
+    )
+    printer: str | None = Field(
+        description="'ok', or today's unsolved problem ('offline', 'paper_low', 'paper_out', "
+        "...); null for a device without a printer"
+    )
+    printer_detail: str = Field(description="What the printer or spooler said about it")

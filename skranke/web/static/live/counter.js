@@ -17,11 +17,14 @@ const ALLOWED = {
 };
 const shortcutsKey = "skranke.counter.shortcuts";
 
-let state = { counter: config.counter, current: null, parked: [], services: [], waiting: [] };
+let state = { counter: config.counter, current: null, parked: [], services: [], waiting: [], printers: [] };
 let clockOffset = 0;
 let queueReceivedAt = Date.now();
 let busy = false;
 let online = false;
+let recoveredTimer = null;
+// A printer that works again is mentioned for a minute, then the line goes.
+const RECOVERED_SHOWN_MS = 60000;
 
 function message(text, isError = false) {
   const box = $("message");
@@ -172,6 +175,29 @@ function renderWaiting() {
   );
 }
 
+function printerText(key, device) {
+  return t(config.texts[key] === undefined ? "counter.printer.unknown" : key, { device });
+}
+
+function renderPrinters() {
+  $("printer-alerts").replaceChildren(
+    ...(state.printers || []).map((p) => element("p", { text: printerText(`counter.printer.${p.problem}`, p.device) })),
+  );
+}
+
+function printerNews(update) {
+  state = { ...state, printers: update.printers };
+  renderPrinters();
+  const recovered = $("printer-recovered");
+  if (update.problem === null) {
+    recovered.textContent = printerText("counter.printer.recovered", update.device);
+    clearTimeout(recoveredTimer);
+    recoveredTimer = setTimeout(() => (recovered.textContent = ""), RECOVERED_SHOWN_MS);
+  } else if (recovered.textContent.includes(update.device)) {
+    recovered.textContent = "";
+  }
+}
+
 function tickElapsed() {
   if (state.current?.called_at) $("current-elapsed").textContent = elapsed(state.current.called_at);
 }
@@ -274,6 +300,7 @@ follow(`/ws/counter/${counterId}`, {
     state = { ...state, ...snapshot };
     renderCounter();
     renderQueue();
+    renderPrinters();
     bookings.render();
   },
   onMessage(update) {
@@ -285,6 +312,8 @@ follow(`/ws/counter/${counterId}`, {
       state = { ...state, services: update.services, waiting: update.waiting };
       renderQueue();
       bookings.refresh();
+    } else if (update.type === "printer") {
+      printerNews(update);
     }
   },
   onOnline() {
