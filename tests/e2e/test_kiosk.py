@@ -142,3 +142,37 @@ def test_the_kiosk_targets_are_large(page: Any, live_demo: Site) -> None:
     )
 
     assert sizes and min(min(s["width"], s["height"]) for s in sizes) >= 44
+
+
+def test_a_tap_while_the_database_is_away_says_one_moment_and_retries_into_one_ticket(
+    page: Any, live_demo: Site
+) -> None:
+    keys: list[str] = []
+    refused = 0
+
+    def database_away_twice(route: Any) -> None:
+        # What the server answers while PostgreSQL restarts (tests/web/test_bad_input.py).
+        nonlocal refused
+        keys.append(route.request.headers["idempotency-key"])
+        if refused < 2:
+            refused += 1
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "5"},
+                content_type="application/json",
+                body='{"error": "unavailable", "detail": "The database is unavailable"}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/branches/hovedbiblioteket/tickets", database_away_twice)
+    open_kiosk(page, live_demo)
+
+    page.get_by_role("button", name=re.compile("Flytning")).click()
+    page.get_by_text("Et øjeblik …").wait_for(timeout=1000)
+    number = page.locator("[data-field=number]")
+    number.wait_for(timeout=10_000)
+
+    assert number.inner_text() == "F001"
+    assert len(keys) == 3 and len(set(keys)) == 1
+    assert waiting(live_demo, "flytning") == 1
