@@ -49,6 +49,7 @@ run: install
 	echo "  Phone ticket:   the QR on each ticket leads to /t/<tracking>"; \
 	echo "  Queue:          http://127.0.0.1:$(PORT)/api/v1/branches/hovedbiblioteket/queue"; \
 	echo "  API document:   http://127.0.0.1:$(PORT)/api/v1/openapi.json"; \
+	echo "  Health:         http://127.0.0.1:$(PORT)/healthz  /readyz  /metrics"; \
 	echo; \
 	$(BIN)/skranke serve --host 127.0.0.1 --port $(PORT)
 
