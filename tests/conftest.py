@@ -125,6 +125,11 @@ def free_port() -> int:
         return port
 
 
+def unreachable_postgres_url() -> str:
+    """A PostgreSQL URL nothing listens on: the database is "down"."""
+    return f"postgresql://postgres@127.0.0.1:{free_port()}/skranke"
+
+
 class ServerThread:
     """A real uvicorn server in a thread, on a loopback port the OS picked or a chosen one.
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 from starlette.testclient import TestClient
 
 from skranke.config import Settings
 from skranke.web.app import create_app
+from tests.conftest import unreachable_postgres_url
 from tests.site import Site
 
 DEEP = b"[" * 30_000 + b"]" * 30_000
@@ -65,11 +64,7 @@ def test_pages_and_the_api_carry_the_security_headers(demo: Site) -> None:
 
 
 def test_a_database_that_is_away_answers_503_with_retry_after() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    # Nothing listens on that port now: the database is "down".
-    url = f"postgresql://postgres@127.0.0.1:{port}/skranke"
+    url = unreachable_postgres_url()
     app = create_app(Settings(database_url=url, public_url="http://127.0.0.1"))
 
     with TestClient(app, raise_server_exceptions=False) as client:

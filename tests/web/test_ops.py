@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -21,6 +20,7 @@ from skranke.web.app import create_app
 from skranke.web.logs import RequestIdFilter
 from skranke.web.metrics import Metrics
 from skranke.web.ops import Observe
+from tests.conftest import unreachable_postgres_url
 from tests.site import Site, in_process
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -60,11 +60,7 @@ def test_readyz_on_sqlite_is_ready_without_a_listener(demo: Site) -> None:
 
 
 def test_readyz_is_503_naming_the_checks_that_failed_when_the_database_is_away() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    # Nothing listens on that port now: the database is "down".
-    url = f"postgresql://postgres@127.0.0.1:{port}/skranke"
+    url = unreachable_postgres_url()
     app = create_app(Settings(database_url=url, public_url="http://127.0.0.1"))
 
     with TestClient(app, raise_server_exceptions=False) as client:
