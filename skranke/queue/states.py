@@ -56,7 +56,9 @@ class CounterState(StrEnum):
 
 
 class Role(StrEnum):
+    # The municipality: every branch. A manager administers their own branches.
     ADMIN = "admin"
+    MANAGER = "manager"
     STAFF = "staff"
 
 

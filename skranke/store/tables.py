@@ -86,6 +86,23 @@ class Branch(SQLModel, table=True):
     ticket_footer: str = Field(default="", max_length=200)
     # Extra closed days as ISO dates ("2026-12-28"); public holidays are closed anyway.
     closed_dates: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Days with other hours than the week's: {"2026-12-23": {"dropin": [["10:00","14:00"]],
+    # "booking": []}}; a closed day belongs in closed_dates.
+    special_hours: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    active: bool = True
+    # The accessibility statement and the pages name the municipality and how to reach it.
+    municipality: str = Field(default="", max_length=120)
+    contact_email: str = Field(default="", max_length=200)
+    contact_phone: str = Field(default="", max_length=40)
+    contact_url: str = Field(default="", max_length=200)
+    logo: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    logo_type: str = Field(default="", max_length=40)
+    # Per-branch policy; None falls back to the server's SKRANKE_* setting.
+    overflow_threshold_minutes: int | None = None
+    recall_limit: int | None = None
+    booking_call_window_minutes: int | None = None
+    # New walk-in tickets stop this many minutes before drop-in hours end.
+    cutoff_minutes: int | None = None
 
 
 class Service(SQLModel, table=True):
@@ -111,6 +128,13 @@ class Service(SQLModel, table=True):
     lead_minutes: int = 60
     what_to_bring_da: str = Field(default="", max_length=500)
     what_to_bring_en: str = Field(default="", max_length=500)
+    # Names and what to bring in the other kiosk languages: {"uk": "...", "ar": "..."}.
+    names: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    what_to_bring: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    # Statistics and the supervisor count the share of citizens called within this.
+    target_minutes: int = 15
+    # Open bookings one e-mail or phone may hold; None falls back to the server's setting.
+    contact_limit: int | None = None
 
 
 class Counter(SQLModel, table=True):
@@ -124,6 +148,8 @@ class Counter(SQLModel, table=True):
     # No foreign key: ticket.counter_id already points the other way, and a cycle of keys
     # complicates creating and dropping the tables.
     current_ticket_id: int | None = None
+    # Counters in use are deactivated, never deleted, so history and statistics stay.
+    active: bool = True
 
 
 class CounterService(SQLModel, table=True):
@@ -227,6 +253,9 @@ class Device(SQLModel, table=True):
     # A display can be limited to one area; None shows both.
     area: Area | None = Field(default=None, sa_type=_enum(Area))
     language: str = Field(default="da", max_length=5)
+    # A deactivated device's token is refused; rotating gives a new token instead.
+    active: bool = True
+    last_contact_at: datetime | None = _ts()
 
 
 class Booking(SQLModel, table=True):
@@ -256,6 +285,8 @@ class Booking(SQLModel, table=True):
     cancelled_at: datetime | None = _ts()
     purged_at: datetime | None = _ts()
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    # Staff booking on a citizen's behalf (phone, desk); None when booked online.
+    created_by_user_id: int | None = None
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -295,6 +326,25 @@ class IdempotencyKey(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False)
 
 
+class Audit(SQLModel, table=True):
+    """Who changed the administration, when, and what (old -> new per field)."""
+
+    __table_args__ = (
+        sa.Index("ix_audit_at", "at"),
+        sa.Index("ix_audit_branch_at", "branch_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False)
+    actor: str = Field(max_length=60)
+    actor_id: int | None = None
+    branch_id: int | None = None
+    entity: str = Field(max_length=20)  # branch | service | counter | device | staff
+    entity_key: str = Field(max_length=80)
+    action: str = Field(max_length=20)  # create | change | deactivate | rotate | ...
+    # {field: [old, new]}; secrets (passwords, tokens) are never written here.
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
 def table(model: type[SQLModel]) -> sa.Table:
     return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
 
@@ -312,4 +362,5 @@ device_t = table(Device)
 booking_t = table(Booking)
 outbox_t = table(OutboxMessage)
 idempotency_key_t = table(IdempotencyKey)
+audit_t = table(Audit)
 metadata = SQLModel.metadata
