@@ -113,10 +113,10 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     from skranke.queue.accounts import create_user
 
     branches: list[str] = args.branch or []
-    if args.role == Role.STAFF and not branches:
+    if args.role != Role.ADMIN and not branches:
         print(
-            "skranke: create-user --role staff needs --branch KEY (repeat it for several "
-            "branches); only --role admin works at every branch",
+            "skranke: create-user --role staff or manager needs --branch KEY (repeat it for "
+            "several branches); only --role admin works at every branch",
             file=sys.stderr,
         )
         return 2

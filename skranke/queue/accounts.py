@@ -16,7 +16,12 @@ from skranke.store import Conn, branches
 from skranke.store import accounts as store
 
 _passwords = PasswordHash.recommended()
-PEOPLE = frozenset({PrincipalKind.ADMIN, PrincipalKind.STAFF})
+PEOPLE = frozenset({PrincipalKind.ADMIN, PrincipalKind.MANAGER, PrincipalKind.STAFF})
+_KIND_OF_ROLE = {
+    Role.ADMIN: PrincipalKind.ADMIN,
+    Role.MANAGER: PrincipalKind.MANAGER,
+    Role.STAFF: PrincipalKind.STAFF,
+}
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def create_user(
 ) -> int:
     if not username or len(password) < 8:
         raise InvalidInput("Expected a username and a password of at least 8 characters")
-    if role == Role.STAFF and not branch_keys:
+    if role != Role.ADMIN and not branch_keys:
         # Only administrators work at every branch; a staff user without one is a mistake.
         raise InvalidInput(
             f"Expected at least one branch for staff user {username!r}, but got none"
@@ -150,10 +155,11 @@ def authenticate(conn: Conn, username: str, password: str) -> StaffLogin | None:
 
 
 def staff_principal(user_id: int, username: str, role: Role, branch_ids: list[int]) -> Principal:
-    # An empty branch list means every branch (see the staff_user table).
-    everywhere = role == Role.ADMIN or not branch_ids
+    # An empty branch list means every branch for staff (see the staff_user table); a manager
+    # without branches administers none, never all.
+    everywhere = role == Role.ADMIN or (role == Role.STAFF and not branch_ids)
     return Principal(
-        kind=PrincipalKind.ADMIN if role == Role.ADMIN else PrincipalKind.STAFF,
+        kind=_KIND_OF_ROLE[role],
         name=username,
         role=role,
         user_id=user_id,

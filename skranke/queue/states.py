@@ -66,6 +66,7 @@ class PrincipalKind(StrEnum):
     """Who is calling: a person (admin, staff) or a device (kiosk, display, print agent)."""
 
     ADMIN = "admin"
+    MANAGER = "manager"
     STAFF = "staff"
     KIOSK = "kiosk"
     DISPLAY = "display"

@@ -39,6 +39,8 @@ NO_BEARER = "Expected 'Authorization: Bearer <token>'"
 
 PUBLIC: frozenset[PrincipalKind] = frozenset()
 ADMIN = frozenset({PrincipalKind.ADMIN})
+# The administration pages: the municipality's administrators, and managers of their branches.
+MANAGER = frozenset({PrincipalKind.MANAGER})
 STAFF = frozenset({PrincipalKind.STAFF})
 KIOSK = frozenset({PrincipalKind.KIOSK})
 KIOSK_OR_STAFF = frozenset({PrincipalKind.KIOSK, PrincipalKind.STAFF})
@@ -140,8 +142,12 @@ def auth_middleware() -> Middleware:
 
 
 def accepts(kinds: Collection[PrincipalKind], kind: PrincipalKind) -> bool:
-    # Administrators can do everything staff can.
-    return kind in kinds or (kind == PrincipalKind.ADMIN and PrincipalKind.STAFF in kinds)
+    # Administrators can do everything managers and staff can; managers what staff can.
+    if kind in kinds:
+        return True
+    if kind == PrincipalKind.ADMIN:
+        return PrincipalKind.STAFF in kinds or PrincipalKind.MANAGER in kinds
+    return kind == PrincipalKind.MANAGER and PrincipalKind.STAFF in kinds
 
 
 def _a(kinds: Collection[str]) -> str:
