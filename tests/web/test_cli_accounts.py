@@ -19,7 +19,7 @@ def test_create_user_refuses_a_staff_user_without_a_branch(
     token = main(["--database-url", sqlite_db, "create-token", "mette"])
 
     assert code == 2
-    assert "--role staff needs --branch KEY" in capsys.readouterr().err
+    assert "--role staff or manager needs --branch KEY" in capsys.readouterr().err
     assert token == 2  # no such user was made
 
 
