@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -178,19 +179,29 @@ def cmd_print_agent(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_printer_emulator(args: argparse.Namespace, settings: Settings) -> int:
+def _listen(label: str, run: Callable[[str, int, Path], None], args: argparse.Namespace) -> int:
+    """Run a loopback helper of the demo (printer emulator, mail catcher) until Ctrl-C."""
     import logging
-    from pathlib import Path
 
-    from skranke.printers.emulator import run_emulator
-
-    logging.basicConfig(level=logging.INFO, format="printer-emulator: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=f"{label}: %(message)s")
     try:
-        run_emulator(args.host, args.port, Path(args.out))
+        run(args.host, args.port, Path(args.out))
     except OSError as exc:
         print(f"skranke: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_printer_emulator(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.printers.emulator import run_emulator
+
+    return _listen("printer-emulator", run_emulator, args)
+
+
+def cmd_mail_catcher(args: argparse.Namespace, settings: Settings) -> int:
+    from skranke.notify.catcher import run_catcher
+
+    return _listen("mail-catcher", run_catcher, args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -253,6 +264,12 @@ def parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=9100)
     emulator.add_argument("--out", default="var/tickets", help="folder for ticket .txt and .png")
     emulator.set_defaults(func=cmd_printer_emulator)
+
+    catcher = sub.add_parser("mail-catcher", help="an SMTP server keeping e-mails as .eml files")
+    catcher.add_argument("--host", default="127.0.0.1")
+    catcher.add_argument("--port", type=int, default=2525)
+    catcher.add_argument("--out", default="var/mail", help="folder for the .eml files")
+    catcher.set_defaults(func=cmd_mail_catcher)
     return p
 
 

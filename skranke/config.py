@@ -49,6 +49,8 @@ class Settings:
     smtp_from: str = "skranke@localhost"
     sms_gateway_url: str = ""  # empty: SMS go to the log outbox (demo)
     reminder_hours_before: int = 24
+    # A booking made closer to its start than this gets no reminder (only its confirmation).
+    reminder_min_notice_hours: int = 36
     no_show_grace_minutes: int = 15
     checkin_early_minutes: int = 30
     checkin_late_minutes: int = 15
@@ -123,6 +125,9 @@ def _booking_from_env(env: Mapping[str, str], d: Settings) -> dict[str, Any]:
         "smtp_from": text("SMTP_FROM", d.smtp_from),
         "sms_gateway_url": text("SMS_GATEWAY_URL", d.sms_gateway_url),
         "reminder_hours_before": number("REMINDER_HOURS_BEFORE", d.reminder_hours_before),
+        "reminder_min_notice_hours": number(
+            "REMINDER_MIN_NOTICE_HOURS", d.reminder_min_notice_hours
+        ),
         "no_show_grace_minutes": number("NO_SHOW_GRACE_MINUTES", d.no_show_grace_minutes),
         "checkin_early_minutes": number("CHECKIN_EARLY_MINUTES", d.checkin_early_minutes),
         "checkin_late_minutes": number("CHECKIN_LATE_MINUTES", d.checkin_late_minutes),

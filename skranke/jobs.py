@@ -26,7 +26,8 @@ Clock = Callable[[], datetime]
 
 async def remind(db: Database, now: datetime, settings: Settings) -> int:
     before = timedelta(hours=settings.reminder_hours_before)
-    return await db.write(housekeeping.queue_reminders, now, before)
+    notice = timedelta(hours=settings.reminder_min_notice_hours)
+    return await db.write(housekeeping.queue_reminders, now, before, notice)
 
 
 async def sweep_no_shows(db: Database, now: datetime, settings: Settings) -> int:

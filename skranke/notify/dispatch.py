@@ -61,7 +61,9 @@ class Notifier:
         message["From"] = self.sender
         message["To"] = formataddr((notice.name, notice.email))
         message["Subject"] = texts.email_subject(notice)
+        # Plain text first, HTML as the alternative mail programs prefer to show.
         message.set_content(texts.email_body(notice, manage))
+        message.add_alternative(texts.email_html(notice, manage), subtype="html")
         ics = appointment_ics(
             code=notice.code,
             summary=texts.service_name(notice),

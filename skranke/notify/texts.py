@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
 from skranke.queue.outbox import Notice
@@ -107,6 +108,78 @@ def email_body(notice: Notice, manage_url: str) -> str:
         code=notice.code,
         bring=bring or "-",
         manage=manage_url,
+    )
+
+
+LABELS = {
+    "da": {
+        "what": "Hvad",
+        "when": "Hvornår",
+        "where": "Hvor",
+        "code": "Bookingkode",
+        "bring": "Husk",
+        "checkin": "Tjek ind ved skærmen ved indgangen med koden.",
+        "manage": "Aflys eller flyt tiden",
+        "hello": "Hej",
+    },
+    "en": {
+        "what": "What",
+        "when": "When",
+        "where": "Where",
+        "code": "Booking code",
+        "bring": "Bring",
+        "checkin": "Check in at the kiosk by the entrance with the code.",
+        "manage": "Cancel or move the appointment",
+        "hello": "Hello",
+    },
+}
+# Mail programs ignore style sheets and scripts: inline styles only, one plain table.
+_HTML = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
+<body style="margin:0;padding:24px;background:#f4f4f4;font-family:Arial,Helvetica,sans-serif;\
+color:#1a1a1a;font-size:16px;line-height:1.5">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px">
+<p style="margin:0 0 8px">{hello} {name}</p>
+<h1 style="font-size:22px;margin:0 0 16px">{lead}</h1>
+<table role="presentation" style="border-collapse:collapse;width:100%">{rows}</table>
+<p style="margin:24px 0 8px;font-size:14px;color:#333333">{code_label}</p>
+<p style="margin:0 0 16px;font-size:32px;font-weight:bold;letter-spacing:4px">{code}</p>
+<p style="margin:0 0 16px">{checkin}</p>
+<p style="margin:0"><a href="{manage}" style="color:#0b5394;font-weight:bold">{manage_label}</a>
+</p></div></body></html>
+"""
+_ROW = (
+    '<tr><th scope="row" style="text-align:left;padding:4px 16px 4px 0;vertical-align:top;'
+    'font-weight:normal;color:#333333">{label}</th><td style="padding:4px 0">{value}</td></tr>'
+)
+
+
+def email_html(notice: Notice, manage_url: str) -> str:
+    """The same e-mail as `email_body`, as HTML for mail programs that show it."""
+    lang = _lang(notice)
+    label = LABELS[lang]
+    bring = (notice.what_to_bring_da if lang == "da" else notice.what_to_bring_en) or "-"
+    when_text = when(notice.start, notice.timezone, lang)
+    where = f"{notice.branch_name}, {notice.branch_address}"
+    values = [
+        (label["what"], service_name(notice)),
+        (label["when"], when_text),
+        (label["where"], where),
+        (label["bring"], bring),
+    ]
+    rows = "".join(_ROW.format(label=escape(k), value=escape(v)) for k, v in values)
+    return _HTML.format(
+        lang=lang,
+        title=escape(email_subject(notice)),
+        hello=label["hello"],
+        name=escape(notice.name),
+        lead=escape(LEAD[lang][notice.template]),
+        rows=rows,
+        code_label=label["code"],
+        code=escape(notice.code),
+        checkin=label["checkin"],
+        manage=escape(manage_url, quote=True),
+        manage_label=label["manage"],
     )
 
 

@@ -24,12 +24,20 @@ from skranke.store.outbox import drop_notices_of
 BS = BookingState
 
 
-def queue_reminders(conn: Conn, now: datetime, before: timedelta) -> int:
-    """Queue a reminder for each booking starting within `before`; returns how many."""
+def queue_reminders(
+    conn: Conn, now: datetime, before: timedelta, min_notice: timedelta = timedelta(0)
+) -> int:
+    """Queue a reminder for each booking starting within `before`; returns how many.
+
+    A booking made less than `min_notice` before its start gets none: its confirmation has
+    just arrived, and a reminder in the same minute only says it twice. It is claimed all the
+    same, so it is not looked at again every minute."""
     queued = 0
     for row in stored.due_reminders(conn, now, now + before):
         if not stored.claim_reminder(conn, row.id, now):
             # Nothing got updated: another process queued this reminder first.
+            continue
+        if row.start - row.created_at < min_notice:
             continue
         outbox.enqueue(conn, row.id, "reminder", now, email=row.email, phone=row.phone)
         queued += 1

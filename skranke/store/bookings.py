@@ -200,7 +200,13 @@ def due_reminders(conn: Connection, lo: datetime, hi: datetime) -> list[Record]:
     """Booked appointments starting in (lo, hi] whose reminder has not been queued."""
     return list(
         conn.execute(
-            sa.select(booking_t.c.id, booking_t.c.email, booking_t.c.phone).where(
+            sa.select(
+                booking_t.c.id,
+                booking_t.c.email,
+                booking_t.c.phone,
+                booking_t.c.start,
+                booking_t.c.created_at,
+            ).where(
                 booking_t.c.state == BookingState.BOOKED.value,
                 booking_t.c.reminder_sent_at.is_(None),
                 booking_t.c.start > lo,

@@ -152,3 +152,29 @@ async def test_purge_leaves_no_name_email_or_phone_of_old_bookings(db: Database)
     assert "@example.dk" not in text and "2000" not in text.replace("2027", "")
     assert all(code in text for code in codes)
     assert await db.read(states) == {"booked": 5}
+
+
+def made_late(conn: Connection, count: int) -> set[int]:
+    """Pretend the first `count` bookings were made 20 hours before their start."""
+    rows = list(conn.execute(sa.select(booking_t.c.id, booking_t.c.start).order_by(booking_t.c.id)))
+    for row in rows[:count]:
+        conn.execute(
+            sa.update(booking_t)
+            .where(booking_t.c.id == row.id)
+            .values(created_at=row.start - timedelta(hours=20))
+        )
+    return {row.id for row in rows[:count]}
+
+
+@pytest.mark.anyio
+async def test_a_booking_made_the_day_before_gets_no_reminder(db: Database) -> None:
+    # Its confirmation has just gone out; a reminder in the same minute says it twice.
+    await db.write(book_many, MONDAY_MORNING - timedelta(days=3), 30)
+    late = await db.write(made_late, 10)
+
+    queued = await jobs.remind(db, MONDAY_MORNING, SETTINGS)
+    again = await jobs.remind(db, MONDAY_MORNING + timedelta(minutes=1), SETTINGS)
+
+    reminded = {booking for booking, _ in await db.read(outbox, "reminder")}
+    assert reminded and not reminded & late
+    assert queued == len(reminded) and again == 0

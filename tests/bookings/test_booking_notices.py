@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
-from skranke.notify.texts import SMS, SMS_LIMIT, sms_text
+from skranke.notify.catcher import start_catcher
+from skranke.notify.texts import SMS, SMS_LIMIT, email_html, sms_text
 from skranke.queue.outbox import Notice
 from tests.bookings.conftest import Town, open_town
 from tests.conftest import free_port
@@ -23,22 +24,26 @@ BASE_URL = "http://testserver"
 
 
 class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
+    """The mail catcher `make run` uses, as the SMTP peer: e-mails are read back from its
+    folder exactly as a person opening `var/mail/` would."""
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
+def smtp(tmp_path: Path) -> Iterator[tuple[Inbox, int]]:
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = start_catcher("127.0.0.1", port, tmp_path / "mail")
     try:
-        yield inbox, port
+        yield Inbox(tmp_path / "mail"), port
     finally:
         controller.stop()
 
@@ -64,6 +69,8 @@ def test_confirmation_email_carries_an_ics_in_copenhagen_time(
     mail = messages[0]
     assert mail["To"].endswith("<soeren@example.dk>")
     assert response.json()["code"] in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert response.json()["code"] in html and "Søren Ærø" in html and 'lang="da"' in html
     (ics,) = [part for part in mail.walk() if part.get_content_type() == "text/calendar"]
     event = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
     start = event.decoded("dtstart")
@@ -130,3 +137,11 @@ def test_every_sms_fits_one_message_even_with_long_danish_names(
     assert len(text) <= SMS_LIMIT, text
     assert "ACDEFG" in text
     assert ("kl. 15:45" if language == "da" else "15:45") in text
+
+
+def test_the_html_email_escapes_what_the_citizen_typed() -> None:
+    notice = replace(LONGEST, channel="email", name='Ole <img src=x onerror="alert(1)">')
+    html = email_html(notice, "https://skranke.example.dk/b/ACDEFG?token=a&b")
+    assert "<img" not in html and "Ole &lt;img" in html
+    assert 'href="https://skranke.example.dk/b/ACDEFG?token=a&amp;b"' in html
+    assert "Bookingkode" in html and "ACDEFG" in html
