@@ -99,6 +99,15 @@ def _advance(font_px: int) -> int:
     return font_px * 13 // 10
 
 
+def font_px(block: Text) -> int:
+    """The pixel size that matches the printer font's `width` x `height` scaling."""
+    if block.width > 1:
+        return BASE_FONT_PX * max(block.width, block.height)
+    # Only taller: a proportional font set at the doubled height runs much wider than the
+    # printer's narrow one, and a service name would wrap onto three lines.
+    return BASE_FONT_PX * (10 + 6 * (block.height - 1)) // 10
+
+
 def draw_blocks(blocks: Sequence[Text | Feed], width: int, rtl: bool) -> Image.Image:
     """One black-and-white image, `width` pixels wide, of text blocks in the order given."""
     usable = width - 2 * _MARGIN_PX
@@ -108,7 +117,7 @@ def draw_blocks(blocks: Sequence[Text | Feed], width: int, rtl: bool) -> Image.I
         if isinstance(block, Feed):
             rows.append(("", load_font(BASE_FONT_PX), None, _advance(BASE_FONT_PX) * block.lines))
             continue
-        size = BASE_FONT_PX * max(block.width, block.height)
+        size = font_px(block)
         font = load_font(size, block.bold)
         rows += [
             (line, font, block, _advance(size)) for line in _wrap(block.text, font, usable, rtl)

@@ -90,7 +90,9 @@ def render_layout(
     columns = int(printer.profile.get_columns("a"))
     printer.hw("INIT")
 
-    code_page = choose_code_page(layout.texts(), printer.magic.encoder, code_pages)
+    encoder = printer.magic.encoder
+    small = [b.text for b in layout.blocks if isinstance(b, Text) and not b.large]
+    code_page = choose_code_page(small, encoder, code_pages)
     printer.charcode(code_page)
     for block in layout.blocks:
         if isinstance(block, Feed):
@@ -98,7 +100,11 @@ def render_layout(
         elif isinstance(block, Qr):
             _print_qr(printer, block.data)
         else:
-            text = to_code_page(block.text, printer.magic.encoder, code_page)
+            # One style in every language: the number and the service line are drawn from a
+            # real font (the printer's own font scaled 4x is blocky, and Ukrainian or Arabic
+            # would be drawn anyway); the small lines are the printer's font where the code
+            # page carries them, which prints faster and sharper at that size.
+            text = None if block.large else to_code_page(block.text, encoder, code_page)
             if text is None:
                 printer.image(draw_blocks([block], width, layout.rtl), impl="bitImageRaster")
             else:

@@ -29,7 +29,11 @@ def test_printer_emulator_command_saves_a_ticket(
         )
 
         saved = wait_for(lambda: list(tmp_path.glob("ticket-1.txt")), what="a saved ticket")
-        assert "[LARGE 4x4] K012" in saved[0].read_text(encoding="utf-8")
+        text = saved[0].read_text(encoding="utf-8")
+        assert (
+            "Dit nummer\n[IMAGE 512x128]" in text
+            and "[QR] https://skranke.example.dk/t/7f3a9c" in text
+        )
     finally:
         emulator.terminate()
         emulator.wait(10)
