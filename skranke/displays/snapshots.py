@@ -91,11 +91,14 @@ def call_json(event: dict[str, Any], area: str) -> dict[str, Any]:
 def recent_calls(
     conn: Conn, branch_id: int, area: str | None, since: datetime
 ) -> list[dict[str, Any]]:
-    rows = queries.recent_events(conn, branch_id, CALL_KINDS, area, since, RECENT_CALLS)
-    return [
-        call_json({**r.payload, "seq": r.seq, "type": r.kind, "at": iso(r.at)}, r.area)
-        for r in rows
-    ]
+    # Recalls and transfers call a number again: read more than is shown and keep each
+    # number's newest call, so a reloaded display lists no number twice (as live updates do).
+    rows = queries.recent_events(conn, branch_id, CALL_KINDS, area, since, RECENT_CALLS * 4)
+    calls: dict[str, dict[str, Any]] = {}
+    for r in rows:  # newest first
+        call = call_json({**r.payload, "seq": r.seq, "type": r.kind, "at": iso(r.at)}, r.area)
+        calls.setdefault(str(call["number"]), call)
+    return list(calls.values())[:RECENT_CALLS]
 
 
 def area_figures(queues: list[ServiceQueue], area: str | None) -> list[dict[str, Any]]:

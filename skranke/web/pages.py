@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from skranke.queue import directory
@@ -20,8 +20,15 @@ async def accessibility(request: Request) -> Response:
     return render(request, "accessibility.html")
 
 
+async def favicon(request: Request) -> Response:
+    # Browsers ask for /favicon.ico whatever the page links; a wall display asking every
+    # reload for weeks would fill the log with 404s.
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 def routes() -> list[Route]:
     return [
         Route("/", home, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/tilgaengelighed", accessibility, methods=["GET"]),
     ]

@@ -51,6 +51,23 @@ def test_display_snapshot_lists_todays_calls_newest_first(site: Site) -> None:
     assert [(c["number"], c["counter"]) for c in snapshot["calls"]] == [("L001", 3), ("F001", 2)]
 
 
+def test_a_reloaded_display_lists_a_recalled_number_once(site: Site) -> None:
+    # A recall calls the number again; live, the display moves it to the top. A reload must
+    # show the same, not the number both as "now calling" and among the earlier calls.
+    site.issue("flytning")
+    site.issue("flytning")
+    first = site.call_next(counter=2)
+    recalled = site.client.post(f"/api/v1/tickets/{first['id']}/recall", headers=site.staff)
+    assert recalled.status_code == 200, recalled.text
+    site.call_next(counter=5)
+
+    with site.client.websocket_connect("/ws/display/display-1") as ws:
+        snapshot = hello(ws, site.creds.display_token)
+
+    assert [(c["number"], c["counter"]) for c in snapshot["calls"]] == [("F002", 5), ("F001", 2)]
+    assert snapshot["calls"][1]["recall"] is True
+
+
 def test_queue_figures_follow_a_call_without_a_request(site: Site) -> None:
     site.issue("flytning")
     site.issue("flytning")

@@ -27,6 +27,13 @@ if (fromFragment) {
 }
 const token = localStorage.getItem(storageKey);
 
+// Unknown, revoked or rotated token: the whole wall says "out of order", and nothing else
+// (no calls that might be stale, no instructions meant for staff).
+function outOfOrder(on) {
+  $("out-of-order").hidden = !on;
+  document.body.classList.toggle("display--out-of-order", on);
+}
+
 function problem(text) {
   $("problem").textContent = text;
   $("problem").hidden = !text;
@@ -156,18 +163,21 @@ $("sound-on").addEventListener("click", async () => {
   showSoundButton();
 });
 
-if (!token) {
-  problem(t("display.no_token"));
+if (!token || config.outOfOrder) {
+  outOfOrder(true);
 } else {
   follow(`/ws/display/${encodeURIComponent(config.device)}`, {
     hello: () => ({ type: "hello", token }),
     onSnapshot(message) {
       problem("");
+      outOfOrder(false);
       clockOffset = Date.parse(message.now) - Date.now();
       timeZone = message.branch.timezone || timeZone;
       announce = message.announce || ["da"];
       $("branch-name").textContent = message.branch.name;
-      calls = message.calls.slice(0, MAX_CALLS);
+      // Folded oldest first through the same rule as live calls: no number stands twice.
+      calls = [];
+      [...message.calls].reverse().forEach(addCall);
       renderCalls(false);
       renderAreas(message.areas);
       tick();
@@ -183,7 +193,7 @@ if (!token) {
     },
     onOnline: () => ($("offline").hidden = true),
     onOffline: () => ($("offline").hidden = false),
-    onDenied: () => problem(t("display.denied")),
+    onDenied: () => outOfOrder(true),
   });
 }
 tick();
