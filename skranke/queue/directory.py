@@ -24,6 +24,18 @@ def branches(conn: Conn) -> list[dict[str, Any]]:
     ]
 
 
+def statement_details(conn: Conn) -> dict[str, str]:
+    """Who the accessibility statement names: the municipality and how to reach it.
+
+    One server serves one municipality; its details are kept per branch (the administration
+    sets them), so the first active branch that has them speaks for all."""
+    fields = ("municipality", "contact_email", "contact_phone", "contact_url")
+    for row in branch_store.every_branch(conn):
+        if row.active and any(getattr(row, f) for f in fields):
+            return {f: getattr(row, f) for f in fields}
+    return dict.fromkeys(fields, "")
+
+
 def services(conn: Conn, branch_key: str) -> list[dict[str, Any]]:
     branch = branch_store.row(conn, branch_key)
     return [
