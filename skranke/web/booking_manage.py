@@ -51,6 +51,22 @@ async def show(request: Request) -> Response:
     return render(request, "book_done.html", context)
 
 
+async def confirm_cancel(request: Request) -> Response:
+    """Asks before cancelling; the booking page links here, and only this page's form cancels."""
+    code = _code(request)
+    if code is None:
+        return _expired(request)
+    db, _, now = ctx(request)
+    try:
+        info = await db.read(bookings.booking_info, code)
+    except DomainError:
+        return _expired(request)
+    if info.state != "booked" or info.start <= now:
+        return RedirectResponse(f"/booking/{request.path_params['token']}", status_code=303)
+    context = {"info": info, "token": request.path_params["token"], "csrf": csrf_token(request)}
+    return render(request, "book_cancel.html", context)
+
+
 async def cancel(request: Request) -> Response:
     return await _change(request, "cancelled")
 
@@ -76,8 +92,9 @@ async def _change(request: Request, done: str) -> Response:
         return _problem(request, exc.key, exc.status)
     except booking_slots.SlotTaken:
         return _problem(request, "book.error.taken", 409)
-    except DomainError as exc:
-        return _problem(request, exc.detail, 409)
+    except DomainError:
+        # Already cancelled, moved past, or no longer booked: said in the page's language.
+        return _problem(request, "book.error.not_changeable", 409)
     token = request.path_params["token"]
     response = RedirectResponse(f"/booking/{token}?{done}=1", status_code=303)
     response.background = after_booking(request)
@@ -94,6 +111,7 @@ def routes() -> list[Route]:
     return [
         Route("/booking/{token}", show, methods=["GET"]),
         Route("/booking/{token}/calendar.ics", booking_calendar, methods=["GET"]),
+        Route("/booking/{token}/cancel", confirm_cancel, methods=["GET"]),
         Route("/booking/{token}/cancel", cancel, methods=["POST"]),
         Route("/booking/{token}/move", move, methods=["POST"]),
     ]

@@ -18,7 +18,7 @@ from skranke.queue import booking_slots, bookings
 from skranke.queue.errors import DomainError, InvalidInput
 from skranke.queue.slots import Slot
 from skranke.web import booking_manage as manage
-from skranke.web.booking_form import FormError, read_booking_form
+from skranke.web.booking_form import ERROR_FIELD, FormError, read_booking_form
 from skranke.web.booking_support import allow_booking, manage_token
 from skranke.web.endpoints import ctx
 from skranke.web.inputs import WINDOW, in_window
@@ -26,6 +26,7 @@ from skranke.web.sessions import csrf_token
 from skranke.web.templating import language, render, templates
 
 Page = Callable[[Request], Awaitable[Response]]
+FIELDS = ("name", "email", "phone", "consent")
 
 
 def clock(moment: datetime, timezone: str | None = None) -> str:
@@ -58,9 +59,18 @@ def page(handler: Page) -> Page:
             return await handler(request)
         except DomainError as exc:
             status = 404 if exc.code == "not_found" else 409 if exc.code == "conflict" else 422
-            return message(request, "book.error.title", exc.detail, status)
+            # The citizen reads a sentence in the page's language, never the domain's English.
+            detail = PAGE_ERRORS.get(exc.code, "book.error.page")
+            return message(request, "book.error.title", detail, status)
 
     return wrapped
+
+
+PAGE_ERRORS = {
+    "not_found": "book.error.unknown",
+    "invalid_input": "book.error.address",
+    "conflict": "book.error.page",
+}
 
 
 def message(request: Request, title: str, detail: str, status: int) -> Response:
@@ -111,9 +121,9 @@ async def day_view(request: Request) -> Response:
     try:
         day = date.fromisoformat(request.path_params["day"])
     except ValueError:
-        return message(request, "book.error.title", "YYYY-MM-DD", 404)
+        return message(request, "book.error.title", "book.error.day", 404)
     if not in_window(day):
-        return message(request, "book.error.title", f"YYYY-MM-DD, {WINDOW}", 404)
+        return message(request, "book.error.title", "book.error.day", 404)
     times = [
         (
             slot,
@@ -154,7 +164,7 @@ async def submit_booking(request: Request) -> Response:
             bookings.book, service.branch_key, service.key, start, who, now, max_per_contact=limit
         )
     except FormError as exc:
-        return _form(request, service, slot, values, [exc.key], status=exc.status)
+        return _form(request, service, slot, values, exc.keys, status=exc.status)
     except booking_slots.SlotTaken as exc:
         return _form(request, service, slot, values, ["book.error.taken"], exc.nearest, 409)
     except bookings.BookingLimit:
@@ -181,6 +191,11 @@ def _form(
         "slot": slot,
         "values": values,
         "errors": errors,
+        # field -> its error keys, shown beside the field and linked from the summary.
+        "field_errors": {
+            field: [k for k in errors if ERROR_FIELD.get(k) == field] for field in FIELDS
+        },
+        "error_field": ERROR_FIELD,
         "alternatives": alternatives,
         "csrf": csrf_token(request),
         "move": request.query_params.get("move"),

@@ -79,13 +79,12 @@ def test_english_pages_say_the_same_in_english(town: Town) -> None:
 def test_moving_a_booking_frees_the_old_seat(town: Town) -> None:
     made = town.book(START).json()
     token = made["cancel_url"].rsplit("/", 1)[1]
-    manage = town.client.get(f"/booking/{token}")
     form = town.client.get(f"/book/lilleby/pas/form?start={quote(LATER)}&move={token}")
     assert f'action="/booking/{token}/move"' in form.text
 
     moved = town.client.post(
         f"/booking/{token}/move",
-        data={"csrf": csrf_of(manage.text), "start": LATER},
+        data={"csrf": csrf_of(form.text), "start": LATER},
         follow_redirects=False,
     )
 
@@ -100,3 +99,51 @@ def test_a_forged_link_shows_a_readable_page(town: Town) -> None:
 
     assert response.status_code == 403
     assert "Linket er ugyldigt" in response.text
+
+
+def test_an_empty_form_names_every_missing_field_at_once_beside_each_field(town: Town) -> None:
+    # Only "Skriv dit navn." used to come back, then the next error on the next try.
+    response = town.client.post(FORM, data=fields(town, name="", email="", consent=""))
+    html = response.text
+
+    assert response.status_code == 422
+    for message in ("Skriv dit navn.", "Skriv en e-mail eller et mobilnummer", "Sæt kryds"):
+        assert html.count(message) == 2  # in the summary and beside its field
+    assert '<a href="#name">' in html and '<a href="#consent">' in html
+    assert re.search(r'id="name"[^>]*aria-describedby="name-error"[^>]*aria-invalid="true"', html)
+    assert 'id="consent-error"' in html
+
+
+def test_a_bad_email_and_a_bad_phone_are_both_named(town: Town) -> None:
+    response = town.client.post(FORM, data=fields(town, email="niels@", phone="12"))
+
+    assert "Skriv en gyldig e-mailadresse" in response.text
+    assert "Skriv et mobilnummer med 8 cifre" in response.text
+
+
+def test_cancelling_asks_first_and_only_the_answer_cancels(town: Town) -> None:
+    made = town.book(START).json()
+    token = made["cancel_url"].rsplit("/", 1)[1]
+
+    manage = town.client.get(f"/booking/{token}")
+    question = town.client.get(f"/booking/{token}/cancel")
+    still = [s["start"] for s in town.slots(**{"from": "2027-01-05", "to": "2027-01-06"})]
+    answer = town.client.post(
+        f"/booking/{token}/cancel", data={"csrf": csrf_of(question.text)}, follow_redirects=False
+    )
+
+    assert f'href="/booking/{token}/cancel"' in manage.text
+    assert "Vil du aflyse tiden?" in question.text and "Ja, aflys tiden" in question.text
+    assert START not in still  # asking did not cancel
+    assert answer.status_code == 303
+    assert "Tiden er aflyst" in town.client.get(answer.headers["location"]).text
+
+
+def test_a_wrong_address_says_so_in_danish_without_developer_text(town: Town) -> None:
+    unknown = town.client.get("/book/lilleby/nope?lang=da")
+    bad_day = town.client.get("/book/lilleby/pas/2027-13-45?lang=da")
+
+    assert unknown.status_code == 404 and "Vi kender ikke det ærinde" in unknown.text
+    assert bad_day.status_code == 404 and "Den dag findes ikke" in bad_day.text
+    for page in (unknown.text, bad_day.text):
+        assert "Expected" not in page and "YYYY" not in page and "nope" not in page

@@ -61,6 +61,9 @@ def axe_each_step(page: Any, base: str) -> dict[str, list[str]]:
     page.goto(page.url.split("?")[0] + "?lang=en")
     found["confirmation (en)"] = axe_violations(page)
     shoot(page, "6-confirmation-en")
+    page.get_by_role("link", name="Cancel the appointment").click()
+    found["cancel question (en)"] = axe_violations(page)
+    shoot(page, "6b-cancel-question-en")
     return found
 
 
@@ -76,13 +79,16 @@ def test_book_and_cancel_a_renewal_without_javascript(browser: Any, live_demo: S
     page = context.new_page()
     try:
         code = book_renewal(page, live_demo.url)
-        page.get_by_role("button", name="Aflys tiden").click()
+        page.get_by_role("link", name="Aflys tiden").click()
+        asked = page.get_by_role("heading", level=1).inner_text()
+        page.get_by_role("button", name="Ja, aflys tiden").click()
         heading = page.get_by_role("heading", level=1).inner_text()
         shoot(page, "7-cancelled")
     finally:
         context.close()
 
     assert len(code) == 6
+    assert asked == "Vil du aflyse tiden?"
     assert heading == "Tiden er aflyst"
 
 
