@@ -99,6 +99,8 @@ class DeviceKind(StrEnum):
 Language = Literal["da", "en", "uk", "ar", "pl", "tr"]
 LANGUAGES: tuple[Language, ...] = ("da", "en", "uk", "ar", "pl", "tr")
 PAGE_LANGUAGES: tuple[Language, ...] = ("da", "en")
+# Online booking is also offered in the two kiosk languages most asked for after English.
+BOOKING_LANGUAGES: tuple[Language, ...] = ("da", "en", "uk", "ar")
 RTL_LANGUAGES: frozenset[str] = frozenset({"ar"})
 
 E = TypeVar("E", bound=StrEnum)

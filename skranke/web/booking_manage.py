@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.routing import Route
 
 from skranke.queue import booking_slots, bookings
 from skranke.queue.errors import DomainError
+from skranke.queue.states import BOOKING_LANGUAGES
 from skranke.web.booking_api import after_booking, booking_calendar
 from skranke.web.booking_form import FormError, check_csrf, read_start
 from skranke.web.booking_support import code_from_token, qr_svg
@@ -18,13 +20,20 @@ from skranke.web.sessions import csrf_token
 from skranke.web.templating import render
 
 
+def render_booking(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """A booking page: offered in Danish, English, Ukrainian and Arabic."""
+    return render(request, name, context, status_code=status_code, languages=BOOKING_LANGUAGES)
+
+
 def _code(request: Request) -> str | None:
     return code_from_token(request.app.state.settings, request.path_params["token"])
 
 
 def _expired(request: Request) -> Response:
     context = {"title": "book.error.title", "detail": "book.error.link"}
-    return render(request, "book_message.html", context, status_code=403)
+    return render_booking(request, "book_message.html", context, status_code=403)
 
 
 async def show(request: Request) -> Response:
@@ -48,7 +57,7 @@ async def show(request: Request) -> Response:
             (k for k in ("new", "cancelled", "moved") if k in request.query_params), None
         ),
     }
-    return render(request, "book_done.html", context)
+    return render_booking(request, "book_done.html", context)
 
 
 async def confirm_cancel(request: Request) -> Response:
@@ -64,7 +73,7 @@ async def confirm_cancel(request: Request) -> Response:
     if info.state != "booked" or info.start <= now:
         return RedirectResponse(f"/booking/{request.path_params['token']}", status_code=303)
     context = {"info": info, "token": request.path_params["token"], "csrf": csrf_token(request)}
-    return render(request, "book_cancel.html", context)
+    return render_booking(request, "book_cancel.html", context)
 
 
 async def cancel(request: Request) -> Response:
@@ -104,7 +113,7 @@ async def _change(request: Request, done: str) -> Response:
 def _problem(request: Request, detail: str, status: int) -> Response:
     back = f"/booking/{request.path_params['token']}"
     context = {"title": "book.error.title", "detail": detail, "back": back}
-    return render(request, "book_message.html", context, status_code=status)
+    return render_booking(request, "book_message.html", context, status_code=status)
 
 
 def routes() -> list[Route]:

@@ -19,11 +19,12 @@ from skranke.queue.errors import DomainError, InvalidInput
 from skranke.queue.slots import Slot
 from skranke.web import booking_manage as manage
 from skranke.web.booking_form import ERROR_FIELD, FormError, read_booking_form
+from skranke.web.booking_manage import render_booking
 from skranke.web.booking_support import allow_booking, manage_token
 from skranke.web.endpoints import ctx
 from skranke.web.inputs import WINDOW, in_window
 from skranke.web.sessions import csrf_token
-from skranke.web.templating import language, render, templates
+from skranke.web.templating import language, templates
 
 Page = Callable[[Request], Awaitable[Response]]
 FIELDS = ("name", "email", "phone", "consent")
@@ -45,9 +46,23 @@ def weekday(day: date, lang: str, pattern: str) -> str:
     return format_date(day, pattern, locale=lang).capitalize()
 
 
-# The booking templates format dates in the page's language with these.
+def local_text(row: Any, lang: str, field: str = "name", prefix: str = "") -> str:
+    """A service's name (or what to bring) in `lang`: its own translation (the `names` /
+    `what_to_bring` JSON of the administration), else Danish or English."""
+    own = (getattr(row, {"name": "names"}.get(field, field), None) or {}).get(lang)
+    if own and lang not in ("da", "en"):
+        return str(own)
+    return str(getattr(row, f"{prefix}{field}_{'da' if lang == 'da' else 'en'}") or "")
+
+
+# The booking templates format dates and names in the page's language with these.
 templates.env.globals.update(
-    clock=clock, long_date=long_date, month_title=month_title, weekday=weekday, tz=ZoneInfo
+    clock=clock,
+    long_date=long_date,
+    month_title=month_title,
+    weekday=weekday,
+    tz=ZoneInfo,
+    local_text=local_text,
 )
 
 
@@ -74,7 +89,7 @@ PAGE_ERRORS = {
 
 
 def message(request: Request, title: str, detail: str, status: int) -> Response:
-    return render(
+    return render_booking(
         request, "book_message.html", {"title": title, "detail": detail}, status_code=status
     )
 
@@ -98,7 +113,7 @@ async def _slots(request: Request) -> tuple[Any, list[Slot]]:
 async def choose_service(request: Request) -> Response:
     db, _, _ = ctx(request)
     services = await db.read(booking_slots.bookable_services)
-    return render(request, "book_services.html", {"services": services, "step": 1})
+    return render_booking(request, "book_services.html", {"services": services, "step": 1})
 
 
 @page
@@ -112,7 +127,9 @@ async def month_view(request: Request) -> Response:
     nav = _month_nav(request, service, month, found)
     day_link = {d: flow_url(request, service.branch_key, service.key, d.isoformat()) for d in free}
     context = {"service": service, "month": month, "weeks": weeks, "free": free}
-    return render(request, "book_month.html", {**context, **nav, "day_link": day_link, "step": 2})
+    return render_booking(
+        request, "book_month.html", {**context, **nav, "day_link": day_link, "step": 2}
+    )
 
 
 @page
@@ -136,7 +153,7 @@ async def day_view(request: Request) -> Response:
     ]
     back = flow_url(request, service.branch_key, service.key, month=f"{day:%Y-%m}")
     context = {"service": service, "day": day, "times": times, "back": back, "step": 3}
-    return render(request, "book_day.html", context)
+    return render_booking(request, "book_day.html", context)
 
 
 @page
@@ -202,7 +219,7 @@ def _form(
         "retention_days": request.app.state.settings.retention_days,
         "step": 4,
     }
-    return render(request, "book_form.html", context, status_code=status)
+    return render_booking(request, "book_form.html", context, status_code=status)
 
 
 def _chosen(request: Request, found: list[Slot]) -> Slot | None:

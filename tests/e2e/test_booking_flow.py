@@ -127,3 +127,27 @@ def _booking_start(http: httpx.Client, staff: dict[str, str], code: str) -> date
             if row["code"] == code:
                 return datetime.fromisoformat(row["start"])
     pytest.fail(f"booking {code} not found")
+
+
+@pytest.mark.parametrize(
+    ("lang", "direction", "heading"), [("uk", "ltr", "Ваші дані"), ("ar", "rtl", "بياناتك")]
+)
+def test_booking_in_ukrainian_and_arabic_passes_axe_at_every_step(
+    page: Any, live_demo: Site, lang: str, direction: str, heading: str
+) -> None:
+    page.goto(f"{live_demo.url}/book?lang={lang}")
+    found = {"errand": axe_violations(page)}
+    assert page.locator("html").get_attribute("dir") == direction
+    page.locator(".book-choice a, a.book-choice").first.click()
+    found["month"] = axe_violations(page)
+    page.locator("td.has-times a").first.click()
+    page.locator(".book-times a").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    page.locator("button[type=submit]").click()
+    found["form with errors"] = axe_violations(page)
+    shoot(page, f"8-form-errors-{lang}")
+
+    assert found == {step: [] for step in found}
+    assert "Enter your name" not in page.content()  # the page's own language, not English
+    # Nothing pushes a right-to-left page sideways (an off-screen field once made it 11,280 px).
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
