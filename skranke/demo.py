@@ -1,154 +1,32 @@
-"""A realistic demo municipality branch: Hovedbiblioteket with borgerservice and library."""
+"""The demo municipality: `demo_kommune.toml` applied, demo passwords, and tokens that stay.
+
+The set-up itself is a configuration file shipped in the package, applied through the same
+path as `skranke config apply`. What a file cannot hold lives here: the demo passwords, and
+the device and API tokens, which `skranke demo` keeps in a file beside the database so that a
+kiosk or display left open keeps working across `make run` (rotated only when asked).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
+from importlib import resources
+from pathlib import Path
 
-from skranke.queue.accounts import create_token, create_user, upsert_device
-from skranke.queue.booking_slots import BookingSpec, make_bookable
-from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
-from skranke.queue.errors import NotFound
-from skranke.queue.states import Area, DeviceKind, Role
-from skranke.store import Conn, branches
-from skranke.store.accounts import user_id
+from skranke.queue import administration, config_file
+from skranke.queue.accounts import Principal, create_token, hash_token, principal_for_token
+from skranke.queue.configuration import Action, BranchSetup, Change, Entity, Municipality
+from skranke.queue.states import PrincipalKind, Role
+from skranke.store import Conn
+from skranke.store import configuration as stored
 
 BRANCH = "hovedbiblioteket"
-B, L = Area.BORGERSERVICE, Area.LIBRARY
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
-HOURS = {
-    "dropin": {
-        **{d: [["10:00", "17:00"]] for d in WEEKDAYS},
-        "thu": [["10:00", "18:00"]],
-        "sat": [["10:00", "14:00"]],
-    },
-    "booking": {d: [["09:00", "16:00"]] for d in WEEKDAYS},
-}
-S = ServiceSpec
-SERVICES = [
-    S("pas", "Pas", "Passport", B, "P", 15, False, False),
-    S("koerekort", "Kørekort", "Driving licence", B, "K", 15, False, False),
-    S("mitid", "MitID og Digital Post", "MitID and Digital Post", B, "M", 15, True, True),
-    S("flytning", "Flytning", "Change of address", B, "F", 10, True, True),
-    S(
-        "sundhedskort",
-        "Sundhedskort og lægeskift",
-        "Health card and doctor",
-        B,
-        "S",
-        10,
-        True,
-        True,
-    ),
-    S("indrejse", "Indrejse", "Moving to Denmark", B, "I", 25, False, False),
-    S("laan", "Lån og aflevering", "Loans and returns", L, "L", 5, True, True),
-    S("digital", "Digital hjælp", "Digital help", L, "D", 20, True, False),
-    S("print", "Print og scan", "Printing and scanning", L, "U", 5, True, True),
-    # Bookable only (issue 5): the kinds of driving-licence errand, and a group IT course.
-    S(
-        "koerekort-fornyelse",
-        "Kørekort – fornyelse",
-        "Driving licence – renewal",
-        B,
-        "K",
-        15,
-        False,
-    ),
-    S(
-        "koerekort-foerste",
-        "Kørekort – første kørekort",
-        "Driving licence – first",
-        B,
-        "K",
-        20,
-        False,
-    ),
-    S(
-        "koerekort-erstatning",
-        "Kørekort – erstatning",
-        "Driving licence – replacement",
-        B,
-        "K",
-        15,
-        False,
-    ),
-    S("it-kursus", "IT-kursus: MitID og Digital Post", "IT course: MitID", L, "C", 120, False),
-]
-PHOTO_DA = "Nyt pasfoto fra en godkendt fotograf (fotokode), gyldigt billed-ID"
-PHOTO_EN = "A new passport photo from an approved photographer (photo code), valid photo ID"
-BOOKABLE = [
-    BookingSpec(
-        "pas",
-        15,
-        2,
-        bring_da=f"{PHOTO_DA}, dit gamle pas.",
-        bring_en=f"{PHOTO_EN}, your old passport.",
-    ),
-    BookingSpec(
-        "koerekort-fornyelse",
-        15,
-        2,
-        bring_da=f"{PHOTO_DA}, dit kørekort, evt. lægeattest.",
-        bring_en=f"{PHOTO_EN}, your licence, a medical certificate if asked.",
-    ),
-    BookingSpec(
-        "koerekort-foerste",
-        20,
-        1,
-        bring_da=f"{PHOTO_DA}, lægeattest, bevis for førstehjælpskursus.",
-        bring_en=f"{PHOTO_EN}, medical certificate, first-aid course certificate.",
-    ),
-    BookingSpec(
-        "koerekort-erstatning",
-        15,
-        1,
-        bring_da=f"{PHOTO_DA}. Har du mistet kørekortet, så meld det til politiet først.",
-        bring_en=f"{PHOTO_EN}. If the licence was lost, report it to the police first.",
-    ),
-    BookingSpec(
-        "flytning",
-        10,
-        1,
-        bring_da="Din nye adresse, og gerne lejekontrakt eller skøde.",
-        bring_en="Your new address, and your lease or deed if you have it.",
-    ),
-    BookingSpec(
-        "indrejse",
-        30,
-        1,
-        bring_da="Pas, opholdsbevis, dokumentation for adresse.",
-        bring_en="Passport, residence document, proof of address.",
-    ),
-    BookingSpec(
-        "it-kursus",
-        120,
-        8,
-        lead_minutes=24 * 60,
-        bring_da="Din egen telefon eller tablet, hvis du har en.",
-        bring_en="Your own phone or tablet, if you have one.",
-    ),
-]
-BORGERSERVICE = [s.key for s in SERVICES if s.area == B]
-LIBRARY = [s.key for s in SERVICES if s.area == L]
-C = CounterSpec
-COUNTERS = [
-    C(1, B, {**dict.fromkeys(BORGERSERVICE, 1.0), "pas": 2.0, "koerekort": 2.0}),
-    C(2, B, dict.fromkeys(BORGERSERVICE, 1.0)),
-    C(3, L, dict.fromkeys(LIBRARY, 1.0)),
-    C(4, L, {**dict.fromkeys(LIBRARY, 1.0), "digital": 2.0}),
-    C(5, B, {**dict.fromkeys(BORGERSERVICE, 1.0), **dict.fromkeys(LIBRARY, 0.5)}),
-    C(6, L, {**dict.fromkeys(LIBRARY, 1.0), **dict.fromkeys(BORGERSERVICE, 0.5)}),
-]
-DEMO = BranchSpec(
-    key=BRANCH,
-    name="Hovedbiblioteket",
-    address="Krystalgade 15, 1172 København K",
-    services=SERVICES,
-    counters=COUNTERS,
-    hours=HOURS,
-    ticket_footer="Borgerservice og Bibliotek · Velkommen",
-)
-USERS = [("admin", "demo-admin", Role.ADMIN), ("staff", "demo-staff", Role.STAFF)]
+KIOSK, DISPLAY = "kiosk-1", "display-1"
+PASSWORDS = {"admin": "demo-admin", "staff": "demo-staff", "leder": "demo-leder"}
+ACTOR = Principal(PrincipalKind.ADMIN, "demo", Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -158,32 +36,112 @@ class DemoCredentials:
     staff_token: str
     admin_token: str
 
+    def as_json(self) -> dict[str, str]:
+        return {
+            KIOSK: self.kiosk_token,
+            DISPLAY: self.display_token,
+            "staff": self.staff_token,
+            "admin": self.admin_token,
+        }
+
+
+def demo_setup(printer_url: str | None = "network://127.0.0.1:9100") -> Municipality:
+    text = resources.files("skranke").joinpath("demo_kommune.toml").read_text("utf-8")
+    setup = config_file.load(text)
+    return replace(setup, branches=[_with_printer(b, printer_url) for b in setup.branches])
+
+
+def _with_printer(branch: BranchSetup, printer_url: str | None) -> BranchSetup:
+    devices = [replace(d, printer_url=printer_url) if d.key == KIOSK else d for d in branch.devices]
+    return replace(branch, devices=devices)
+
 
 def load_demo(
-    conn: Conn, now: datetime, printer_url: str | None = "network://127.0.0.1:9100"
+    conn: Conn,
+    now: datetime,
+    printer_url: str | None = "network://127.0.0.1:9100",
+    kept: Mapping[str, str] | None = None,
 ) -> DemoCredentials:
-    """Create the demo branch if missing; always hand out fresh device and staff tokens."""
-    try:
-        branches.row(conn, BRANCH)
-    except NotFound:
-        create_branch(conn, DEMO)
-        for spec in BOOKABLE:
-            make_bookable(conn, BRANCH, spec)
-    for username, password, role in USERS:
-        if user_id(conn, username) is None:
-            create_user(conn, username, password, role, [] if role == Role.ADMIN else [BRANCH])
+    """Apply the demo set-up; hand back its tokens, reusing those in `kept` that still work.
+
+    On a database that has the demo already, only what is missing is made (and the kiosk's
+    printer set), so changes made in /admin survive. Tokens not in `kept`, or no longer valid,
+    are made afresh: `kept=None` rotates every one.
+    """
+    current = administration.read_municipality(conn)
+    desired = demo_setup(printer_url)
+    # Staff the demo does not name are left alone (a missing staff entry would deactivate).
+    named = {s.username for s in desired.staff or ()}
+    others = [s for s in current.staff or () if s.username not in named]
+    desired = replace(desired, staff=[*(desired.staff or ()), *others])
+    steps = [
+        c
+        for c in administration.plan(current, desired)
+        if c.action == Action.CREATE or _printer_only(c)
+    ]
+    made = administration.apply_with_tokens(conn, ACTOR, now, steps)
+    for change in steps:
+        if change.entity == Entity.STAFF and change.key in PASSWORDS:
+            password = PASSWORDS[change.key]
+            administration.reset_password(conn, ACTOR, now, change.key, password)
+    kept = kept or {}
     return DemoCredentials(
-        kiosk_token=upsert_device(
-            conn,
-            "kiosk-1",
-            DeviceKind.KIOSK,
-            BRANCH,
-            name="Kiosk ved indgangen",
-            printer_url=printer_url,
-        ),
-        display_token=upsert_device(
-            conn, "display-1", DeviceKind.DISPLAY, BRANCH, name="Skærm i forhallen"
-        ),
-        staff_token=create_token(conn, "staff", "demo", now),
-        admin_token=create_token(conn, "admin", "demo", now),
+        kiosk_token=made.get(KIOSK) or _device_token(conn, now, KIOSK, kept.get(KIOSK)),
+        display_token=made.get(DISPLAY) or _device_token(conn, now, DISPLAY, kept.get(DISPLAY)),
+        staff_token=_api_token(conn, now, "staff", kept.get("staff")),
+        admin_token=_api_token(conn, now, "admin", kept.get("admin")),
     )
+
+
+def _printer_only(change: Change) -> bool:
+    # `make run` may point the kiosk at another emulator port (PRINTER_PORT).
+    return (
+        change.entity == Entity.DEVICE
+        and change.key == KIOSK
+        and set(change.fields) == {"printer_url"}
+    )
+
+
+def _device_token(conn: Conn, now: datetime, key: str, token: str | None) -> str:
+    row = stored.device(conn, key)
+    if token and row is not None and row.token_hash == hash_token(token):
+        return token
+    return administration.rotate_device_token(conn, ACTOR, now, key)
+
+
+def _api_token(conn: Conn, now: datetime, username: str, token: str | None) -> str:
+    if token:
+        owner = principal_for_token(conn, token)
+        if owner is not None and owner.name == username:
+            return token
+    return create_token(conn, username, "demo", now)
+
+
+# --- the token file ------------------------------------------------------------------------
+
+
+def tokens_file(database_url: str) -> Path:
+    """var/demo-devices.json beside a SQLite database, else in ./var."""
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix) and ":memory:" not in database_url:
+        return Path(database_url[len(prefix) :]).parent / "demo-devices.json"
+    return Path("var") / "demo-devices.json"
+
+
+def read_tokens(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, str)}
+
+
+def write_tokens(path: Path, creds: DemoCredentials) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created owner-only from the start: the tokens open the kiosk and the staff API.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(creds.as_json(), out, indent=2)
+    os.chmod(path, 0o600)

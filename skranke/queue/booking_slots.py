@@ -118,10 +118,13 @@ class BookingSpec:
     lead_minutes: int = 60
     bring_da: str = ""
     bring_en: str = ""
+    # Open bookings one e-mail or phone may hold; None: the server's setting.
+    contact_limit: int | None = None
 
 
 def make_bookable(conn: Conn, branch_key: str, spec: BookingSpec) -> None:
-    """Open a service of a branch for online booking (demo, tests, and later the admin)."""
+    """Open a service of a branch for online booking (tests; the admin and the configuration
+    file set the same columns through `administration`)."""
     # Refuses impossible settings before anything is written.
     BookableService(spec.slot_minutes, spec.capacity, spec.lead_minutes, spec.advance_days)
     found = stored.set_bookable(
@@ -134,6 +137,7 @@ def make_bookable(conn: Conn, branch_key: str, spec: BookingSpec) -> None:
         lead_minutes=spec.lead_minutes,
         what_to_bring_da=spec.bring_da,
         what_to_bring_en=spec.bring_en,
+        contact_limit=spec.contact_limit,
     )
     if not found:
         raise NotFound(f"Unknown service {spec.service!r} at branch {branch_key!r}")

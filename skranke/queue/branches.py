@@ -1,4 +1,9 @@
-"""Creating a branch with its services and counters (demo, tests, and later the admin)."""
+"""Creating a branch with its services and counters in one go (tests and benchmarks).
+
+The administration (`/admin`, `skranke config apply`, the demo) goes through
+`skranke.queue.administration` instead, which checks who may and writes the audit trail; this
+is the short path for a test that needs a branch, with counters already open if it likes.
+"""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from skranke.queue.errors import InvalidInput
 from skranke.queue.states import Area, DeviceKind, Role
 
 
@@ -151,6 +152,9 @@ class Change:
     # field -> (old, new); on create old is None, on deactivate only "active".
     fields: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
     branch: str | None = None
+    # Deactivated because the desired set-up leaves it out (rather than keeping it with
+    # active = false): `apply` deletes a service or counter nothing ever referred to instead.
+    left_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,3 +168,14 @@ class FieldError:
     detail: str
     params: Mapping[str, Any] = field(default_factory=dict)
     line: int | None = None  # set when the value came from a file
+
+
+class InvalidSetup(InvalidInput):
+    """Values at fault, all of them at once: the pages show each next to its field, the command
+    line prints each with its line."""
+
+    code = "invalid_setup"
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.path}: {e.detail}" for e in errors) or "Invalid set-up")
+        self.errors = list(errors)
