@@ -22,7 +22,9 @@ from skranke.store.engine import Database, DatabaseURLError, normalise_url
 T = TypeVar("T")
 
 
-def _write(settings: Settings, fn: Callable[..., T], *args: Any) -> T:
+def write_once(settings: Settings, fn: Callable[..., T], *args: Any) -> T:
+    """One write transaction in a database opened for this command only."""
+
     async def run() -> T:
         db = Database(settings.database_url)
         db.start()
@@ -84,32 +86,6 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from skranke.demo import BRANCH, load_demo
-
-    printer = None if args.no_printer else args.printer
-    creds = _write(settings, load_demo, datetime.now(UTC), printer)
-    base = settings.public_url
-    print(
-        f"""Demo branch {BRANCH!r} is ready.
-
-  Staff users:    admin / demo-admin   staff / demo-staff
-  Kiosk token:    {creds.kiosk_token}
-  Display token:  {creds.display_token}
-  Staff token:    {creds.staff_token}
-  Admin token:    {creds.admin_token}
-
-  Try it:
-    curl -s -X POST {base}/api/v1/branches/{BRANCH}/tickets \\
-         -H 'Authorization: Bearer {creds.kiosk_token}' -d '{{"service": "flytning"}}'
-    curl -s -X POST {base}/api/v1/counters/2/call-next \\
-         -H 'Authorization: Bearer {creds.staff_token}'
-    curl -s {base}/api/v1/branches/{BRANCH}/queue
-  API document:   {base}/api/v1/openapi.json"""
-    )
-    return 0
-
-
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     from skranke.queue.accounts import create_user
 
@@ -122,7 +98,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     password = os.environ.get("SKRANKE_NEW_PASSWORD") or getpass.getpass("Password: ")
-    _write(settings, create_user, args.username, password, Role(args.role), branches)
+    write_once(settings, create_user, args.username, password, Role(args.role), branches)
     print(f"Created {args.role} user {args.username!r}")
     return 0
 
@@ -130,7 +106,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
     from skranke.queue.accounts import create_token
 
-    token = _write(settings, create_token, args.username, args.name, datetime.now(UTC))
+    token = write_once(settings, create_token, args.username, args.name, datetime.now(UTC))
     print(token)
     return 0
 
@@ -144,7 +120,7 @@ def cmd_create_device(args: argparse.Namespace, settings: Settings) -> int:
             conn, args.key, DeviceKind(args.kind), args.branch, printer_url=args.printer
         )
 
-    print(_write(settings, run))
+    print(write_once(settings, run))
     return 0
 
 
@@ -218,10 +194,10 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)
 
-    demo = sub.add_parser("demo", help="load the demo branch and print fresh tokens")
-    demo.add_argument("--printer", default="network://127.0.0.1:9100")
-    demo.add_argument("--no-printer", action="store_true")
-    demo.set_defaults(func=cmd_demo)
+    from skranke.cli_config import add_commands
+
+    # config export|apply, set-password, demo
+    add_commands(sub)
 
     user = sub.add_parser("create-user", help="add a staff user (password from the prompt)")
     user.add_argument("username")
@@ -270,6 +246,10 @@ def parser() -> argparse.ArgumentParser:
     catcher.add_argument("--port", type=int, default=2525)
     catcher.add_argument("--out", default="var/mail", help="folder for the .eml files")
     catcher.set_defaults(func=cmd_mail_catcher)
+
+    from skranke.simulate.command import add_parser as add_simulate
+
+    add_simulate(sub)
     return p
 
 

@@ -4,7 +4,6 @@ the command line (wired into the parser by `skranke.cli`)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import os
 import sys
@@ -19,7 +18,6 @@ from skranke.queue.accounts import Principal
 from skranke.queue.configuration import Action, Change, InvalidSetup, Municipality
 from skranke.queue.states import PrincipalKind, Role
 from skranke.store import Conn
-from skranke.store.engine import Database
 
 T = TypeVar("T")
 # Who the audit trail names for a change made from a file.
@@ -27,15 +25,10 @@ FILE_ACTOR = Principal(PrincipalKind.ADMIN, "config-file", Role.ADMIN)
 
 
 def _write(settings: Settings, fn: Callable[..., T], *args: Any) -> T:
-    async def run() -> T:
-        db = Database(settings.database_url)
-        db.start()
-        try:
-            return await db.write(fn, *args)
-        finally:
-            await db.stop()
+    # The commands' one way to open the database (cli imports this module, so not at the top).
+    from skranke.cli import write_once
 
-    return asyncio.run(run())
+    return write_once(settings, fn, *args)
 
 
 def cmd_config_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -41,6 +41,10 @@ class Settings:
     recall_limit: int = 3
     # Handling time is learned from this many recently finished tickets of a service.
     estimate_history: int = 20
+    # Kiosks issue walk-in tickets only in drop-in hours (SKRANKE_KIOSK_HOURS=off: any time).
+    kiosk_hours: bool = True
+    # Walk-in tickets stop this many minutes before drop-in closes, where a branch sets none.
+    ticket_cutoff_minutes: int = 0
     # Online booking and its notices (issue 5).
     smtp_host: str = ""  # empty: e-mails are only logged
     smtp_port: int = 25
@@ -136,4 +140,6 @@ def _booking_from_env(env: Mapping[str, str], d: Settings) -> dict[str, Any]:
         "jobs_enabled": text("JOBS", "on").lower() not in ("off", "0", "false", "no"),
         "jobs_interval_seconds": number("JOBS_INTERVAL_SECONDS", d.jobs_interval_seconds),
         "metrics_token": text("METRICS_TOKEN", d.metrics_token),
+        "kiosk_hours": text("KIOSK_HOURS", "on").lower() not in ("off", "0", "false", "no"),
+        "ticket_cutoff_minutes": number("TICKET_CUTOFF_MINUTES", d.ticket_cutoff_minutes),
     }

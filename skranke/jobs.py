@@ -16,7 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from skranke.config import Settings
 from skranke.notify.dispatch import Notifier
-from skranke.queue import housekeeping
+from skranke.queue import housekeeping, ticket_notices
 from skranke.store.engine import Database
 from skranke.store.locks import LeaderLock
 
@@ -63,6 +63,7 @@ class Jobs:
             ("reminders", remind, every),
             ("no-shows", sweep_no_shows, every),
             ("outbox", self._send_outbox, every),
+            ("ticket-sms", self._text_third, every),
             # Hourly is soon enough after closing time, and keeps a short test run untouched.
             ("close-day", close_day, max(every, 15 * 60)),
             ("purge", purge, max(every, 3600)),
@@ -89,6 +90,13 @@ class Jobs:
 
     async def _send_outbox(self, db: Database, now: datetime, settings: Settings) -> int:
         return await self.notifier.send_due(db, now)
+
+    async def _text_third(self, db: Database, now: datetime, settings: Settings) -> int:
+        # Sent straight away, not at the outbox job's next run.
+        queued = await db.write(ticket_notices.check, now)
+        if queued:
+            await self.notifier.send_due(db, now)
+        return queued
 
     async def _run(self, name: str, job: Job) -> None:
         if not await self.lock.held():

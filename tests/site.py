@@ -207,6 +207,7 @@ def in_process(
     `state` goes on app.state before the start (a clock, live options); `settings` are
     further Settings fields.
     """
+    settings.setdefault("kiosk_hours", _ANY_HOUR)
     app = _app(Settings(database_url=database_url, public_url=public_url, **settings), state or {})
     with TestClient(app, base_url=base_url) as client:
         creds = client.portal.call(app.state.db.write, setup or demo())  # type: ignore[union-attr]
@@ -228,6 +229,7 @@ def served(
     public_url=None: the server's own address is the public one.
     """
     creds = load(database_url, setup)
+    settings.setdefault("kiosk_hours", _ANY_HOUR)
     port = free_port() if public_url is None else 0
     config = Settings(
         database_url=database_url,
@@ -249,5 +251,8 @@ def served(
         client.close()
 
 
+# The suite runs at any hour on the real clock, while the demo's drop-in is 10-17: the kiosk
+# issues at any time unless a test asks for opening hours (kiosk_hours=True, tests/hours/).
+_ANY_HOUR = False
 # A restarted server closes kept connections; each request opens its own, like a browser's.
 _NO_KEEPALIVE = httpx.Limits(max_keepalive_connections=0)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from skranke.displays import snapshots
+from skranke.displays import snapshots, supervisor
 from skranke.displays.link import Link, LiveOptions, dumps
 from skranke.queue.views import QueuePolicy
 from skranke.store.engine import Database
@@ -258,6 +258,23 @@ class Hub:
             log.exception("Could not refresh the queue figures of branch %s", branch_id)
             return
         self._push_refresh(fresh, links)
+        await self._update_supervisors(branch_id, links)
+
+    async def _update_supervisors(self, branch_id: int, links: list[Link]) -> None:
+        """The supervisor view is sent whole: it shows the whole room, and few pages watch it."""
+        watching = [link for link in links if link.kind == "supervisor"]
+        if not watching:
+            return
+        try:
+            state = await self.db.read(
+                supervisor.supervisor_state, branch_id, self.clock(), self.policy
+            )
+        except Exception:
+            log.exception("Could not refresh the supervisor view of branch %s", branch_id)
+            return
+        body = dumps({"type": "supervisor", **state})
+        for link in watching:
+            link.offer(body)
 
     def _push_refresh(self, fresh: snapshots.Refresh, links: list[Link]) -> None:
         areas = {area: dumps({"type": "queue", "areas": f}) for area, f in fresh.areas.items()}

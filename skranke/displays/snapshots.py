@@ -65,7 +65,11 @@ def ticket_json(info: TicketInfo) -> dict[str, Any]:
         "counter": counter,
         "position": info.position,
         "estimated_wait_minutes": info.estimated_wait_minutes,
+        "estimated_wait_range": info.estimated_wait_range,
         "recall_count": info.recall_count,
+        # The phone page opens in the language chosen at the kiosk, at the ticket's branch.
+        "language": info.language,
+        "branch": info.branch_key,
     }
 
 
@@ -176,6 +180,7 @@ def counter_queue(conn: Conn, counter_id: int, queues: list[ServiceQueue]) -> di
             "waiting": q.waiting,
             "longest_wait_minutes": q.longest_wait_minutes,
             "estimated_wait_minutes": q.estimated_wait_minutes,
+            "walk_in": q.walk_in,
             "mine": q.service_key in served,
         }
         for q in sorted(queues, key=lambda q: q.service_key not in served)
@@ -184,7 +189,13 @@ def counter_queue(conn: Conn, counter_id: int, queues: list[ServiceQueue]) -> di
     return {
         "services": services,
         "waiting": [
-            {"id": r.id, "number": r.number, "service": r.key, "issued_at": iso(r.issued_at)}
+            {
+                "id": r.id,
+                "number": r.number,
+                "service": r.key,
+                "issued_at": iso(r.issued_at),
+                "booking_start": iso(r.booking_start),
+            }
             for r in waiting
         ],
     }
@@ -243,9 +254,13 @@ def counter_snapshot(
     }
 
 
-def ticket_state(conn: Conn, tracking: str, policy: QueuePolicy) -> dict[str, Any] | None:
+def ticket_state(
+    conn: Conn, tracking: str, policy: QueuePolicy, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """The phone page's ticket; its wait as of `now` (without: as of the branch's last change,
+    which is when an event just made the hub ask)."""
     try:
-        info = ticket_info(conn, policy, tracking=tracking)
+        info = ticket_info(conn, policy, tracking=tracking, now=now)
     except NotFound:
         return None
     return ticket_json(info)
@@ -273,5 +288,5 @@ def branch_refresh(
     return Refresh(
         areas={area: area_figures(queues, area) for area in areas},
         counters={c: counter_queue(conn, c, queues) for c in counter_ids},
-        tickets={t: ticket_state(conn, t, policy) for t in trackings},
+        tickets={t: ticket_state(conn, t, policy, now) for t in trackings},
     )

@@ -13,7 +13,7 @@ from skranke.notify import texts
 from skranke.notify.ics import appointment_ics
 from skranke.notify.senders import EmailSender, SendError, SmsGateway
 from skranke.queue import outbox
-from skranke.queue.outbox import Notice
+from skranke.queue.outbox import Notice, TicketNotice
 from skranke.store.engine import Database
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,11 @@ class Notifier:
                 sent += 1
         return sent
 
-    async def send(self, notice: Notice, now: datetime) -> None:
-        if notice.channel == "sms":
+    async def send(self, notice: Notice | TicketNotice, now: datetime) -> None:
+        if isinstance(notice, TicketNotice):
+            # A walk-in's "nearly up": an SMS only, its number read from the ticket's contact.
+            await self.sms.send(notice.phone, texts.ticket_sms_text(notice))
+        elif notice.channel == "sms":
             assert notice.phone, "an SMS notice without a phone number"
             await self.sms.send(notice.phone, texts.sms_text(notice))
         else:

@@ -6,7 +6,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from skranke.queue.outbox import Notice
+from skranke.queue.outbox import Notice, TicketNotice
 
 SMS_LIMIT = 160
 # {service} and {branch} are cut to fit, so the time, place and code are always there.
@@ -185,3 +185,49 @@ def email_html(notice: Notice, manage_url: str) -> str:
 
 def _lang(notice: Notice) -> str:
     return notice.language if notice.language in SMS else "da"
+
+
+# A walk-in's "you are nearly up" SMS (queue.ticket_notices), in the language of the page the
+# citizen asked on. One SMS is 160 characters of the GSM alphabet but only 70 of anything
+# else (Ukrainian, Arabic, Polish and Turkish letters), and NemSMS does not join messages:
+# each language has its texts longest first, and the first that fits one SMS is sent.
+TICKET_SMS = {
+    "da": (
+        "Nummer {number}: Du er snart på tur hos {branch}. "
+        "Kom hen til skrankerne, så du er klar, når du bliver kaldt.",
+        "Nummer {number}: Du er snart på tur. Kom hen til skrankerne.",
+    ),
+    "en": (
+        "Number {number}: You are nearly up at {branch}. "
+        "Please come to the counters so you are ready when you are called.",
+        "Number {number}: You are nearly up. Please come to the counters.",
+    ),
+    "uk": ("Номер {number}: скоро ваша черга. Підходьте до стійок обслуговування.",),
+    "ar": ("الرقم {number}: اقترب دورك. يرجى التوجه إلى مكاتب الخدمة.",),
+    "pl": ("Numer {number}: zaraz Twoja kolej. Podejdź do stanowisk obsługi.",),
+    "tr": ("Numara {number}: sıranız yaklaşıyor. Lütfen bankolara gelin.",),
+}
+UCS2_LIMIT = 70
+# GSM 03.38: the basic alphabet, and the extension characters that count twice.
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = frozenset("^{}\\[~]|€")
+# Branch names typed with typographic punctuation would push a Danish SMS out of the GSM
+# alphabet (and down to 70 characters).
+_PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
+
+
+def fits_one_sms(text: str) -> bool:
+    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in text):
+        return len(text) + sum(c in GSM_EXTENDED for c in text) <= SMS_LIMIT
+    return len(text) <= UCS2_LIMIT
+
+
+def ticket_sms_text(notice: TicketNotice) -> str:
+    templates = TICKET_SMS.get(notice.language) or TICKET_SMS["da"]
+    branch = notice.branch_name.translate(_PLAIN)
+    texts = [t.format(number=notice.number, branch=branch) for t in templates]
+    # The last text is short enough in every language (tests/ticket_sms/test_texts.py).
+    return next((text for text in texts if fits_one_sms(text)), texts[-1])

@@ -34,7 +34,7 @@ from skranke.queue.configuration import (
     StaffSetup,
 )
 from skranke.queue.errors import NotFound
-from skranke.store import Conn, Record
+from skranke.store import Conn
 from skranke.store import audit as audit_store
 from skranke.store import configuration as stored
 
@@ -200,42 +200,6 @@ def reset_password(
         raise InvalidSetup([_short_password()])
     authorise_staff(conn, actor, username)
     _set_password(conn, actor, now, username, password, audited=True)
-
-
-def audit_trail(
-    conn: Conn,
-    actor: Principal,
-    *,
-    branch_key: str | None = None,
-    entity: Entity | None = None,
-    entity_key: str | None = None,
-    by: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 50,
-    before_id: int | None = None,
-) -> list[Record]:
-    """The audit trail, newest first, as far as the actor may see it (a manager: their
-    branches). Page on with `before_id` = the id of the last row shown."""
-    ids: list[int] | None = None
-    if branch_key is not None:
-        found = stored.branch_ids(conn, [branch_key])
-        if branch_key not in found:
-            raise NotFound(f"Unknown branch {branch_key!r}")
-        ids = [found[branch_key]]
-    if actor.branch_ids is not None:
-        ids = [i for i in (ids or actor.branch_ids) if i in actor.branch_ids]
-    return audit_store.trail(
-        conn,
-        branch_ids=ids,
-        entity=None if entity is None else entity.value,
-        entity_key=entity_key,
-        actor=by,
-        since=since,
-        until=until,
-        limit=max(1, min(limit, 500)),
-        before_id=before_id,
-    )
 
 
 # --- helpers -------------------------------------------------------------------------------

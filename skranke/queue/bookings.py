@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from skranke.queue import outbox
+from skranke.queue.accounts import Principal
 from skranke.queue.booking_slots import bookable_service, take_seat
 from skranke.queue.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from skranke.queue.states import BOOKING, PAGE_LANGUAGES, BookingState
@@ -117,6 +118,7 @@ def book(
     now: datetime,
     *,
     max_per_contact: int = 2,
+    created_by_user_id: int | None = None,
 ) -> BookingInfo:
     service = bookable_service(conn, branch_key, service_key)
     # Held to the end of the transaction: the count below spans slots, so the slot lock taken
@@ -138,10 +140,44 @@ def book(
         language=who.language,
         state=BS.BOOKED.value,
         created_at=now,
+        created_by_user_id=created_by_user_id,
     )
     outbox.enqueue(conn, booking_id, "confirmation", now, email=who.email, phone=who.phone)
     record(conn, "booking.created", now, branch_id=service.branch_id, code=code)
     return booking_info(conn, code)
+
+
+def book_for_citizen(
+    conn: Conn,
+    staff: Principal,
+    branch_key: str,
+    service_key: str,
+    start: datetime,
+    who: Contact,
+    now: datetime,
+    *,
+    max_per_contact: int = 2,
+) -> BookingInfo:
+    """`book`, made by staff for a citizen (on the phone, at the desk) at their own branch.
+
+    The same slots, limits per contact and confirmations as online; the booking records who
+    made it.
+    """
+    if not staff.is_staff or staff.user_id is None:
+        raise Forbidden("Expected a staff member booking for a citizen")
+    branch = branch_store.row(conn, branch_key)
+    if not staff.may_use_branch(branch.id):
+        raise Forbidden(f"Branch {branch_key!r} is not one you work at")
+    return book(
+        conn,
+        branch_key,
+        service_key,
+        start,
+        who,
+        now,
+        max_per_contact=max_per_contact,
+        created_by_user_id=staff.user_id,
+    )
 
 
 def reschedule(conn: Conn, code: str, start: datetime, now: datetime) -> BookingInfo:

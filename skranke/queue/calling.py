@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from skranke.queue import ticket_notices
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.lookup import ticket_info
 from skranke.queue.routing import Candidate, CounterProfile, choose_next
@@ -60,7 +61,10 @@ def _ready_counter(
         elif current.state == S.CALLED.value:
             raise Conflict(
                 f"Counter {counter.number} has called {current.number}: "
-                "mark it served, finished or no-show first"
+                "mark it served, finished or no-show first",
+                reason="counter_has_called",
+                counter=counter.number,
+                number=current.number,
             )
     if counter.state != CounterState.OPEN.value:
         set_counter_state(conn, counter.id, CounterState.OPEN, now)
@@ -105,6 +109,9 @@ def call_next(
         if choice is None:
             return None
         if _claim(conn, counter, choice.ticket_id, now):
+            # The queue moved up: whoever asked to be texted when third is told now, not
+            # at the scheduled check's next run.
+            ticket_notices.queue_due(conn, now, counter.branch_id)
             return ticket_info(conn, policy, ticket_id=choice.ticket_id)
     raise Conflict("Too many counters are calling at once; try again")
 
@@ -121,11 +128,17 @@ def call_ticket(
     counter = _ready_counter(conn, counter_id, now, policy, branch_ids)
     row = ticket_store.find(conn, counter.branch_id, number_or_id)
     if row is None:
-        raise NotFound(f"No ticket {number_or_id} at this branch")
+        raise NotFound(
+            f"No ticket {number_or_id} at this branch", reason="no_such_ticket", number=number_or_id
+        )
     state = TicketState(row.state)
     # TICKET lets a called ticket be called again (a recall), but only at its own counter.
     if state == S.CALLED or not _claim(conn, counter, row.id, now, state):
-        raise Conflict(f"Ticket {row.number} was called by another counter")
+        raise Conflict(
+            f"Ticket {row.number} was called by another counter",
+            reason="called_elsewhere",
+            number=row.number,
+        )
     return ticket_info(conn, policy, ticket_id=row.id)
 
 
@@ -140,7 +153,11 @@ def set_counter_state(
     if branch_ids is not None and counter.branch_id not in branch_ids:
         raise Forbidden(f"Counter {counter.number} is at a branch you do not work at")
     if state == CounterState.CLOSED and counter.current_ticket_id is not None:
-        raise InvalidInput(f"Counter {counter.number} still has a ticket; finish it first")
+        raise InvalidInput(
+            f"Counter {counter.number} still has a ticket; finish it first",
+            reason="counter_busy",
+            counter=counter.number,
+        )
     counter_store.set_state(conn, counter.id, state)
     record(
         conn,

@@ -2,11 +2,17 @@
 
 
 class DomainError(Exception):
+    """`detail` is an English sentence for logs and API clients. Pages show their own sentence
+    in their own language instead, chosen by `reason` (a stable word, e.g. "counter_busy")
+    with `params` filled in (e.g. {"counter": 2}); see docs/api.md, "Errors"."""
+
     code = "domain_error"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, reason: str | None = None, **params: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.reason = reason
+        self.params = params
 
 
 class NotFound(DomainError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from skranke.queue import outbox
+from skranke.queue import outbox, ticket_notices
 from skranke.queue.calendar import calendar_from_json, day_hours
 from skranke.queue.idempotency import KEEP as KEEP_KEYS
 from skranke.queue.states import BOOKING, NOTICE, BookingState, NoticeState, TicketState, sources_of
@@ -80,6 +80,8 @@ def close_day(conn: Conn, now: datetime) -> int:
         if count:
             record(conn, "tickets.closed", now, branch_id=branch.id, count=count)
             closed += count
+    # Closed in bulk, past `tickets.move`: their SMS numbers are erased here.
+    ticket_notices.forget_ended(conn, now)
     return closed
 
 

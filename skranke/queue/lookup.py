@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from skranke.queue import waits
 from skranke.queue.errors import NotFound
-from skranke.queue.estimates import estimated_wait_minutes, handling_minutes
+from skranke.queue.estimates import Wait
 from skranke.queue.states import Area, TicketState
 from skranke.queue.views import QueuePolicy, ServiceQueue, TicketInfo
 from skranke.store import Conn, Record
@@ -14,47 +15,55 @@ from skranke.store import counters as counter_store
 from skranke.store import tickets as ticket_store
 
 
-def _place(ahead: int, counters: int, recent: list[float], expected: int) -> tuple[int, int]:
-    per_ticket = handling_minutes(recent, float(expected))
-    return ahead + 1, estimated_wait_minutes(ahead, per_ticket, counters)
-
-
 def place_in_queue(
     conn: Conn,
-    service_id: int,
-    expected_minutes: int,
-    issued_at: datetime,
-    ticket_id: int,
+    row: Record,
     policy: QueuePolicy,
-) -> tuple[int, int]:
-    """(position, estimated wait minutes) of a waiting ticket; position 1 is next."""
-    facts = ticket_store.queue_facts(conn, service_id, issued_at, ticket_id)
-    recent = ticket_store.recent_handling(conn, service_id, policy.estimate_history)
-    return _place(facts.ahead, facts.counters, recent, expected_minutes)
+    now: datetime | None = None,
+) -> tuple[int, Wait]:
+    """(position, wait) of a waiting ticket (a `ticket_store.info` row); position 1 is next.
+
+    The position counts the ticket's own service; the wait comes from the branch's forecast
+    (`skranke.queue.waits`), which knows every queue the counters serve.
+    """
+    facts = ticket_store.queue_facts(conn, row.service_id, row.issued_at, row.id)
+    wait = waits.ticket_wait(conn, row.branch_id, row.service_id, row.id, now, policy)
+    if wait is None:
+        wait = waits.fallback(facts.ahead, None, float(row.expected_minutes))
+    return facts.ahead + 1, wait
 
 
 def newest_place(
-    conn: Conn, service: Record, ahead: int, counters: int, policy: QueuePolicy
-) -> tuple[int, int]:
-    """`place_in_queue` for a ticket being issued, from the facts read with its number.
-
-    The handling times are remembered until a ticket of the service finishes.
-    """
-    recent = ticket_store.remembered_handling(conn, service.id, policy.estimate_history)
-    return _place(ahead, counters, recent, service.expected_minutes)
+    conn: Conn,
+    service: Record,
+    ahead: int,
+    policy: QueuePolicy,
+    ticket_id: int,
+    now: datetime,
+) -> tuple[int, Wait]:
+    """`place_in_queue` for a ticket being issued, from the facts read with its number."""
+    wait = waits.new_ticket_wait(conn, service.branch_id, service.id, ticket_id, now, policy)
+    if wait is None:
+        wait = waits.fallback(ahead, None, float(service.expected_minutes))
+    return ahead + 1, wait
 
 
 def ticket_info(
-    conn: Conn, policy: QueuePolicy, *, ticket_id: int | None = None, tracking: str = ""
+    conn: Conn,
+    policy: QueuePolicy,
+    *,
+    ticket_id: int | None = None,
+    tracking: str = "",
+    now: datetime | None = None,
 ) -> TicketInfo:
+    """A ticket as pages show it; a waiting one with its place and wait as of `now`
+    (without `now`: as of the branch's last change)."""
     row = ticket_store.info(conn, ticket_id=ticket_id, tracking=tracking)
     if row is None:
         raise NotFound(f"Unknown ticket {ticket_id if ticket_id is not None else tracking!r}")
-    position = estimate = None
+    position = wait = None
     if row.state == TicketState.WAITING.value:
-        position, estimate = place_in_queue(
-            conn, row.service_id, row.expected_minutes, row.issued_at, row.id, policy
-        )
+        position, wait = place_in_queue(conn, row, policy, now)
     return TicketInfo(
         id=row.id,
         number=row.number,
@@ -73,24 +82,28 @@ def ticket_info(
         counter_name=row.counter_name,
         recall_count=row.recall_count,
         position=position,
-        estimated_wait_minutes=estimate,
+        estimated_wait_minutes=None if wait is None else wait.minutes,
+        estimated_wait_range=None if wait is None else wait.range,
     )
 
 
 def queue_status(
     conn: Conn, branch_key: str, now: datetime, policy: QueuePolicy
 ) -> list[ServiceQueue]:
+    """Each active service's queue, with the wait for a ticket taken now (kiosk buttons)."""
     branch = branch_store.row(conn, branch_key)
     services = branch_store.active_services(conn, branch.id)
-    ids = [s.id for s in services]
     waiting = ticket_store.waiting_by_service(conn, branch.id)
-    handling = ticket_store.handling_by_service(conn, ids, policy.estimate_history)
-    counters = counter_store.open_by_service(conn, ids)
+    forecast, expected = waits.service_waits(conn, branch.id, now, policy)
+    open_for = counter_store.open_by_service(conn, [s.id for s in services])
     result = []
     for s in services:
         count, oldest = waiting.get(s.id, (0, None))
         longest = 0 if oldest is None else max(int((now - oldest).total_seconds() // 60), 0)
-        per_ticket = handling_minutes(handling[s.id], float(s.expected_minutes))
+        wait = expected.get(s.id)
+        if wait is None:
+            handling = forecast.handling.get(s.id)
+            wait = waits.fallback(count, handling, float(s.expected_minutes))
         result.append(
             ServiceQueue(
                 service_key=s.key,
@@ -101,10 +114,9 @@ def queue_status(
                 walk_in=s.walk_in,
                 waiting=count,
                 longest_wait_minutes=longest,
-                estimated_wait_minutes=estimated_wait_minutes(
-                    count, per_ticket, counters.get(s.id, 0)
-                ),
-                open_counters=counters.get(s.id, 0),
+                estimated_wait_minutes=wait.minutes,
+                open_counters=open_for.get(s.id, 0),
+                estimated_wait_range=wait.range,
             )
         )
     return result

@@ -1,4 +1,5 @@
-"""Notices waiting to be sent: written with the booking, sent later, retried on failure."""
+"""Notices waiting to be sent: written with the booking (or when a walk-in ticket is nearly
+up), sent later, retried on failure."""
 
 from __future__ import annotations
 
@@ -40,6 +41,20 @@ class Notice:
     timezone: str
 
 
+@dataclass(frozen=True)
+class TicketNotice:
+    """A walk-in ticket's SMS ("you are nearly up"), read from its contact row when sent."""
+
+    id: int
+    channel: str
+    template: str
+    attempts: int
+    phone: str
+    language: str
+    number: str
+    branch_name: str
+
+
 def enqueue(
     conn: Conn,
     booking_id: int,
@@ -55,21 +70,42 @@ def enqueue(
     return len(channels)
 
 
-def claim_due(conn: Conn, now: datetime, limit: int = 50) -> list[Notice]:
+def claim_due(conn: Conn, now: datetime, limit: int = 50) -> list[Notice | TicketNotice]:
     """Claim due notices; each is claimed by one sender only (conditional update)."""
-    claimed = []
+    claimed: list[Notice | TicketNotice] = []
     for row in stored.due_notices(conn, now, limit):
         if row.purged_at is not None:
             # The address is gone: nothing can be sent any more.
             _finish(conn, row.id, NoticeState.DROPPED)
-            continue
-        # A claim keeps the notice pending; only its next attempt moves on by the lease.
-        NOTICE.check(NoticeState.PENDING, NoticeState.PENDING)
-        if not stored.lease_notice(conn, row.id, row.next_attempt_at, now + LEASE):
-            # Nothing got updated: another sender claimed it first.
-            continue
-        claimed.append(Notice(**{**_fields(row), "attempts": row.attempts + 1}))
+        elif _lease(conn, row, now):
+            claimed.append(Notice(**{**_fields(row), "attempts": row.attempts + 1}))
+    for row in stored.due_ticket_notices(conn, now, limit):
+        if row.phone is None:
+            # Withdrawn, or the ticket ended and its number was erased.
+            _finish(conn, row.id, NoticeState.DROPPED)
+        elif _lease(conn, row, now):
+            claimed.append(_ticket_notice(row))
     return claimed
+
+
+def _lease(conn: Conn, row: Record, now: datetime) -> bool:
+    # A claim keeps the notice pending; only its next attempt moves on by the lease.
+    NOTICE.check(NoticeState.PENDING, NoticeState.PENDING)
+    # False when nothing got updated: another sender claimed it first.
+    return stored.lease_notice(conn, row.id, row.next_attempt_at, now + LEASE)
+
+
+def _ticket_notice(row: Record) -> TicketNotice:
+    return TicketNotice(
+        id=row.id,
+        channel=row.channel,
+        template=row.template,
+        attempts=row.attempts + 1,
+        phone=row.phone,
+        language=row.language or row.ticket_language,
+        number=row.number,
+        branch_name=row.branch_name,
+    )
 
 
 def mark_sent(conn: Conn, notice_id: int, now: datetime) -> None:

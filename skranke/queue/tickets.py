@@ -6,10 +6,19 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from skranke.queue import opening, ticket_notices
 from skranke.queue.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from skranke.queue.lookup import newest_place, ticket_info
 from skranke.queue.numbering import format_number, service_day
-from skranke.queue.states import LANGUAGES, TICKET, Area, Lane, TicketSource, TicketState
+from skranke.queue.states import (
+    LANGUAGES,
+    OPEN_STATES,
+    TICKET,
+    Area,
+    Lane,
+    TicketSource,
+    TicketState,
+)
 from skranke.queue.views import QueuePolicy, TicketInfo
 from skranke.store import Conn, Record
 from skranke.store import branches as branch_store
@@ -49,6 +58,10 @@ def issue_ticket(
         raise Forbidden(f"This token belongs to another branch than {branch_key!r}")
     if not service.walk_in and booking_start is None and source == TicketSource.KIOSK:
         raise Forbidden(f"Service {service_key!r} needs a booking; no drop-in tickets")
+    hours = None
+    if policy.opening_hours and source == TicketSource.KIOSK and booking_start is None:
+        # Before anything is written: outside drop-in hours the kiosk is refused (409).
+        hours = opening.walk_in_hours(conn, branch_key, now, policy.ticket_cutoff_minutes)
     day = service_day(now, service.timezone)
     drawn = ticket_store.draw_number(conn, service, day)
     number = format_number(service.prefix, drawn.last)
@@ -67,7 +80,10 @@ def issue_ticket(
         "issued_at": now,
     }
     ticket_id = ticket_store.insert(conn, row)
-    position, estimate = newest_place(conn, service, drawn.ahead, drawn.counters, policy)
+    position, wait = newest_place(conn, service, drawn.ahead, policy, ticket_id, now)
+    if hours is not None:
+        # Rare (near closing), so it may roll the new ticket back rather than cost a read.
+        opening.refuse_too_late(*hours, now, wait.minutes)
     record(
         conn,
         "ticket.issued",
@@ -97,7 +113,8 @@ def issue_ticket(
         counter_name=None,
         recall_count=0,
         position=position,
-        estimated_wait_minutes=estimate,
+        estimated_wait_minutes=wait.minutes,
+        estimated_wait_range=wait.range,
     )
 
 
@@ -111,6 +128,9 @@ def move(conn: Conn, ticket: Record, target: TicketState, **values: Any) -> None
     if target == S.DONE:
         # Its handling time changes the service's estimates.
         ticket_store.handling_changed(conn, ticket.service_id)
+    if target not in OPEN_STATES:
+        # The ticket ended: a phone number left for its SMS goes now (ticket_notices).
+        ticket_notices.forget(conn, ticket.id)
 
 
 def release_counter(conn: Conn, ticket: Record) -> None:
@@ -185,11 +205,18 @@ def act(
     elif action == "park":
         move(conn, ticket, S.PARKED)
         release_counter(conn, ticket)
-        _event(conn, "ticket.parked", ticket, now)
+        # The time at the counter before parking: statistics count it as handling, and the
+        # resumption's call starts the ticket's `called_at` afresh (docs/statistics.md).
+        stint = int((now - ticket.called_at).total_seconds()) if ticket.called_at else 0
+        _event(conn, "ticket.parked", ticket, now, counter_seconds=stint)
     elif action == "resume":
         counter = counter_store.row(conn, ticket.counter_id) if ticket.counter_id else None
         if counter is not None and counter.current_ticket_id not in (None, ticket.id):
-            raise Conflict(f"Counter {counter.number} is busy; finish its ticket first")
+            raise Conflict(
+                f"Counter {counter.number} is busy; finish its ticket first",
+                reason="counter_busy",
+                counter=counter.number,
+            )
         move(conn, ticket, S.CALLED, called_at=now)
         if counter is not None:
             counter_store.set_current(conn, counter.id, ticket.id)
@@ -200,6 +227,15 @@ def act(
     else:
         raise NotFound(f"Unknown action {action!r}")
     return ticket_info(conn, policy, ticket_id=ticket_id)
+
+
+def leave_queue(conn: Conn, tracking: str, now: datetime, policy: QueuePolicy) -> TicketInfo:
+    """The citizen leaves ("Jeg går igen" on the phone page): a waiting ticket is cancelled
+    through the same action staff use, so counters and displays see it the same way."""
+    ticket = ticket_info(conn, policy, tracking=tracking)
+    if ticket.state != S.WAITING:
+        raise IllegalTransition(f"Expected a waiting ticket, but {ticket.number} is {ticket.state}")
+    return act(conn, ticket.id, "cancel", now, policy)
 
 
 def transfer(

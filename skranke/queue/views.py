@@ -15,6 +15,10 @@ class QueuePolicy:
     # After this many recalls a called ticket goes back to the queue.
     recall_limit: int = 3
     estimate_history: int = 20
+    # Kiosk tickets only in drop-in hours (queue.opening); the app turns it on from settings.
+    opening_hours: bool = False
+    # Walk-in tickets stop this many minutes before drop-in closes (branch.cutoff_minutes wins).
+    ticket_cutoff_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class TicketInfo:
     # Only for a waiting ticket: place in its queue (1 = next) and the expected wait.
     position: int | None = None
     estimated_wait_minutes: int | None = None
+    # [low, high] minutes where the wait is uncertain; None when one figure will do.
+    estimated_wait_range: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,3 +59,5 @@ class ServiceQueue:
     # Expected wait for a ticket taken now.
     estimated_wait_minutes: int
     open_counters: int
+    # [low, high] minutes where the wait is uncertain; None when one figure will do.
+    estimated_wait_range: tuple[int, int] | None = None

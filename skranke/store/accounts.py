@@ -20,7 +20,10 @@ _TOKEN_USER = Prepared(
     .join(api_token_t, api_token_t.c.user_id == staff_user_t.c.id)
     .where(api_token_t.c.token_hash == _bp("digest"), staff_user_t.c.active.is_(True))
 )
-_TOKEN_DEVICE = Prepared(sa.select(device_t).where(device_t.c.token_hash == _bp("digest")))
+# A deactivated device's token is refused like an unknown one.
+_TOKEN_DEVICE = Prepared(
+    sa.select(device_t).where(device_t.c.token_hash == _bp("digest"), device_t.c.active.is_(True))
+)
 
 
 def user_id(conn: Connection, username: str) -> int | None:
@@ -98,3 +101,8 @@ def user_by_token(conn: Connection, token_hash: str) -> Record | None:
 
 def device_by_token(conn: Connection, token_hash: str) -> Record | None:
     return _TOKEN_DEVICE.first(conn, {"digest": token_hash})
+
+
+def record_contact(conn: Connection, device_id: int, at: datetime) -> None:
+    """The device was heard from at `at` (the auth layer calls this at most once a minute)."""
+    conn.execute(sa.update(device_t).where(device_t.c.id == device_id).values(last_contact_at=at))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -22,6 +23,24 @@ NOTIFY_CHANNEL = "skranke_events"
 NOTIFY = sa.select(sa.func.pg_notify(sa.bindparam("channel"), sa.bindparam("payload")))
 # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more.
 MAX_NOTIFY_BYTES = 7_900
+# The staff member whose request this transaction serves (see `acting`); their user id goes
+# into each event's payload, so statistics and the audit trail know who was at the counter.
+ACTOR_KEY = "skranke.actor"
+T = TypeVar("T")
+
+
+def acting(user_id: int | None, fn: Callable[..., T]) -> Callable[..., T]:
+    """`fn(conn, ...)`, with the events it records naming `user_id` (a staff request)."""
+
+    def run(conn: Connection, *args: Any, **kwargs: Any) -> T:
+        conn.info[ACTOR_KEY] = user_id
+        try:
+            return fn(conn, *args, **kwargs)
+        finally:
+            # SQLite's writer runs other requests' jobs on this same connection.
+            conn.info.pop(ACTOR_KEY, None)
+
+    return run
 
 
 def record(
@@ -34,6 +53,9 @@ def record(
     counter_id: int | None = None,
     **payload: Any,
 ) -> int:
+    actor = conn.info.get(ACTOR_KEY)
+    if actor is not None:
+        payload.setdefault("user_id", actor)
     row = {
         "at": at,
         "kind": kind,

@@ -1,4 +1,5 @@
-"""The outbox of e-mail and SMS notices, and the booking details a notice is sent with."""
+"""The outbox of e-mail and SMS notices, and the booking (or ticket) details a notice is
+sent with."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from sqlalchemy.engine import Connection
 
 from skranke.queue.states import NoticeState
 from skranke.store.prepared import Record
-from skranke.store.tables import booking_t, branch_t, outbox_t, service_t
+from skranke.store.tables import (
+    booking_t,
+    branch_t,
+    outbox_t,
+    service_t,
+    ticket_contact_t,
+    ticket_t,
+)
 
 # A notice holds no address or text: both are read from its booking when it is sent.
 _DUE = (
@@ -148,6 +156,70 @@ def drop_notices_of(
     conn.execute(
         sa.update(outbox_t)
         .where(outbox_t.c.booking_id.in_(booking_ids))
+        .values(
+            last_error=None,
+            state=sa.case(
+                (outbox_t.c.state == current.value, target.value), else_=outbox_t.c.state
+            ),
+        )
+    )
+
+
+# A ticket's notice: the number is read from its contact row, gone once the ticket ended.
+_DUE_TICKET = (
+    sa.select(
+        outbox_t.c.id,
+        outbox_t.c.channel,
+        outbox_t.c.template,
+        outbox_t.c.attempts,
+        outbox_t.c.next_attempt_at,
+        ticket_t.c.number,
+        ticket_t.c.language.label("ticket_language"),
+        ticket_contact_t.c.language,
+        ticket_contact_t.c.phone,
+        branch_t.c.name.label("branch_name"),
+    )
+    .join(ticket_t, ticket_t.c.id == outbox_t.c.ticket_id)
+    .outerjoin(ticket_contact_t, ticket_contact_t.c.ticket_id == outbox_t.c.ticket_id)
+    .join(branch_t, branch_t.c.id == ticket_t.c.branch_id)
+)
+
+
+def add_ticket_notice(conn: Connection, ticket_id: int, template: str, now: datetime) -> None:
+    """A pending SMS of a ticket, due at once."""
+    conn.execute(
+        sa.insert(outbox_t).values(
+            ticket_id=ticket_id,
+            channel="sms",
+            template=template,
+            state=NoticeState.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def due_ticket_notices(conn: Connection, now: datetime, limit: int) -> list[Record]:
+    """Pending ticket notices due by `now`, oldest first; `phone` is None once erased."""
+    return list(
+        conn.execute(
+            _DUE_TICKET.where(
+                outbox_t.c.state == NoticeState.PENDING.value, outbox_t.c.next_attempt_at <= now
+            )
+            .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
+            .limit(limit)
+        )
+    )
+
+
+def drop_ticket_notices(
+    conn: Connection, ticket_id: int, current: NoticeState, target: NoticeState
+) -> None:
+    """`drop_notices_of` for one ticket's notices: pending ones go to `target`, errors go."""
+    conn.execute(
+        sa.update(outbox_t)
+        .where(outbox_t.c.ticket_id == ticket_id)
         .values(
             last_error=None,
             state=sa.case(

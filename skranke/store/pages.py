@@ -19,6 +19,7 @@ def kiosk_device(conn: Connection, device_key: str) -> Record | None:
         sa.select(
             device_t.c.key,
             device_t.c.language,
+            device_t.c.active,
             branch_t.c.key.label("branch_key"),
             branch_t.c.name.label("branch_name"),
         )
@@ -30,12 +31,18 @@ def kiosk_device(conn: Connection, device_key: str) -> Record | None:
 def counters_with_branch(
     conn: Connection, branch_ids: frozenset[int] | None
 ) -> list[dict[str, Any]]:
-    """Every counter of these branches (all when None), by branch name and number."""
+    """Every active counter of these active branches (all when None), by branch and number.
+
+    A deactivated counter or branch keeps its history but is no place to sit any more."""
     query = (
         sa.select(
-            counter_t, branch_t.c.name.label("branch_name"), branch_t.c.key.label("branch_key")
+            counter_t,
+            branch_t.c.name.label("branch_name"),
+            branch_t.c.key.label("branch_key"),
+            branch_t.c.timezone,
         )
         .join(branch_t, branch_t.c.id == counter_t.c.branch_id)
+        .where(counter_t.c.active.is_(True), branch_t.c.active.is_(True))
         .order_by(branch_t.c.name, counter_t.c.number)
     )
     if branch_ids is not None:
@@ -50,6 +57,7 @@ def counters_with_branch(
             "branch_id": r.branch_id,
             "branch_name": r.branch_name,
             "branch_key": r.branch_key,
+            "timezone": r.timezone,
         }
         for r in conn.execute(query)
     ]

@@ -116,10 +116,17 @@ def served_services(conn: Connection, counter_id: int) -> dict[str, int]:
 
 
 def waiting_tickets(conn: Connection, service_ids: Iterable[int], limit: int) -> list[Record]:
-    """The longest-waiting tickets of these services (id, number, key, issued_at)."""
+    """The longest-waiting tickets of these services (id, number, key, issued_at, and the
+    booked time of a checked-in booking)."""
     return list(
         conn.execute(
-            sa.select(ticket_t.c.id, ticket_t.c.number, service_t.c.key, ticket_t.c.issued_at)
+            sa.select(
+                ticket_t.c.id,
+                ticket_t.c.number,
+                service_t.c.key,
+                ticket_t.c.issued_at,
+                ticket_t.c.booking_start,
+            )
             .join(service_t, service_t.c.id == ticket_t.c.service_id)
             .where(
                 ticket_t.c.service_id.in_(list(service_ids)),

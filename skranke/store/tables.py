@@ -186,6 +186,8 @@ class Ticket(SQLModel, table=True):
         # Booked and transferred tickets of a branch, found without scanning the walk-ins.
         sa.Index("ix_ticket_lane", "branch_id", "state", "lane"),
         sa.Index("ix_ticket_finished", "service_id", "finished_at"),
+        # Statistics: a branch's tickets of a date range (docs/statistics.md).
+        sa.Index("ix_ticket_branch_day", "branch_id", "day"),
     )
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
@@ -207,11 +209,17 @@ class Ticket(SQLModel, table=True):
     called_at: datetime | None = _ts()
     served_at: datetime | None = _ts()
     finished_at: datetime | None = _ts()
+    # Statistics (docs/statistics.md): waiting ends at the first call, which `called_at`
+    # forgets when a recall or a resumption calls again; and the staff member who called last.
+    first_called_at: datetime | None = _ts()
+    called_by_user_id: int | None = None
 
 
 class Event(SQLModel, table=True):
     """Append-only record of every state change; statistics, audit and resync read it."""
 
+    # Statistics: the calls and counter states of a time range, without the table.
+    __table_args__ = (sa.Index("ix_event_kind_at", "kind", "at"),)
     seq: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(nullable=False)
     kind: str = Field(max_length=40)
@@ -291,12 +299,14 @@ class Booking(SQLModel, table=True):
 
 class OutboxMessage(SQLModel, table=True):
     """A notice to send (e-mail or SMS). It holds no address or text: both are read from the
-    booking when it is sent, so the purge erases them in one place."""
+    booking (or the ticket's contact) when it is sent, so erasing them there is enough."""
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_due", "state", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
-    booking_id: int = Field(foreign_key="booking.id", index=True)
+    # A notice is of a booking, or of a walk-in ticket (its "you are third" SMS): one is set.
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     channel: str = Field(max_length=10)  # email | sms
     template: str = Field(max_length=20)  # confirmation | reminder | cancellation
     state: str = Field(default="pending", max_length=10)  # pending | sent | failed | dropped
@@ -305,6 +315,23 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = _ts(nullable=False)
     sent_at: datetime | None = _ts()
+
+
+class TicketContact(SQLModel, table=True):
+    """The phone number a walk-in gave on the phone page to be texted when third in line.
+
+    Personal data for the ticket's life only: the row goes when the ticket ends (and at the
+    end-of-day close at the latest); withdrawing empties `phone` but keeps `notified_at`, so
+    asking again never texts twice.
+    """
+
+    __tablename__ = "ticket_contact"
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    phone: str | None = Field(default=None, max_length=20)
+    # The language of the page the citizen asked on: the SMS is written in it.
+    language: str = Field(default="da", max_length=5)
+    asked_at: datetime = _ts(nullable=False)
+    notified_at: datetime | None = _ts()
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -361,6 +388,7 @@ api_token_t = table(ApiToken)
 device_t = table(Device)
 booking_t = table(Booking)
 outbox_t = table(OutboxMessage)
+ticket_contact_t = table(TicketContact)
 idempotency_key_t = table(IdempotencyKey)
 audit_t = table(Audit)
 metadata = SQLModel.metadata

@@ -15,8 +15,10 @@ from skranke.queue.errors import NotFound
 from skranke.queue.states import Lane, TicketState
 from skranke.store import memo
 from skranke.store.counters import OPEN_FOR_SERVICE
+from skranke.store.events import ACTOR_KEY
 from skranke.store.prepared import Prepared, Record
 from skranke.store.tables import (
+    UTCDateTime,
     branch_t,
     counter_t,
     service_t,
@@ -174,6 +176,12 @@ def move(
     conn: Connection, ticket_id: int, current: TicketState, target: TicketState, **values: Any
 ) -> bool:
     """Set `target` (and `values`) if the ticket is still in `current`; False if it was not."""
+    if values.get("called_at") is not None:
+        # Statistics: the first call ends the wait; the last caller served the citizen.
+        first = sa.literal(values["called_at"], UTCDateTime())
+        values["first_called_at"] = sa.func.coalesce(ticket_t.c.first_called_at, first)
+        if conn.info.get(ACTOR_KEY) is not None:
+            values["called_by_user_id"] = conn.info[ACTOR_KEY]
     result = conn.execute(
         sa.update(ticket_t)
         .where(ticket_t.c.id == ticket_id, ticket_t.c.state == current.value)

@@ -15,7 +15,8 @@ from skranke.queue.idempotency import Keyed
 from skranke.queue.states import CounterState, TicketSource
 from skranke.queue.views import TicketInfo
 from skranke.store import branches
-from skranke.web import booking_api, live_api
+from skranke.store.events import acting
+from skranke.web import booking_api, kiosk_api, live_api
 from skranke.web import schemas as s
 from skranke.web.auth import KIOSK_OR_STAFF, PUBLIC, STAFF, caller
 from skranke.web.endpoints import Endpoint, Handler, ctx, json, route
@@ -28,6 +29,7 @@ from skranke.web.idempotency import (
     write_once,
 )
 from skranke.web.openapi import document
+from skranke.web.stats import api as stats_api
 
 TICKET_ACTIONS = ("recall", "serve", "finish", "no-show", "park", "resume", "cancel")
 
@@ -114,8 +116,9 @@ async def issue_ticket(request: Request) -> Response:
 
 
 async def ticket_by_tracking(request: Request) -> Response:
-    db, policy, _ = ctx(request)
-    info = await db.read(lookup.ticket_info, policy, tracking=request.path_params["tracking"])
+    db, policy, now = ctx(request)
+    tracking = request.path_params["tracking"]
+    info = await db.read(lookup.ticket_info, policy, tracking=tracking, now=now)
     return ticket_json(request, info)
 
 
@@ -123,8 +126,13 @@ async def call_next(request: Request) -> Response:
     who = caller(request)
     db, policy, now = ctx(request)
     counter = path_int(request, "counter")
-    info = await db.write(calling.call_next, counter, now, policy, who.branch_ids)
-    return Response(status_code=204) if info is None else ticket_json(request, info)
+    info = await db.write(
+        acting(who.user_id, calling.call_next), counter, now, policy, who.branch_ids
+    )
+    response = Response(status_code=204) if info is None else ticket_json(request, info)
+    # A walk-in the call made third (queue.ticket_notices) is texted now, after the answer.
+    response.background = booking_api.after_booking(request)
+    return response
 
 
 async def call_ticket(request: Request) -> Response:
@@ -132,7 +140,9 @@ async def call_ticket(request: Request) -> Response:
     body = await parse_body(request, s.CallTicketIn)
     db, policy, now = ctx(request)
     counter = path_int(request, "counter")
-    info = await db.write(calling.call_ticket, counter, body.ticket, now, policy, who.branch_ids)
+    info = await db.write(
+        acting(who.user_id, calling.call_ticket), counter, body.ticket, now, policy, who.branch_ids
+    )
     return ticket_json(request, info)
 
 
@@ -142,7 +152,11 @@ async def counter_state(request: Request) -> Response:
     db, _, now = ctx(request)
     counter = path_int(request, "counter")
     await db.write(
-        calling.set_counter_state, counter, CounterState(body.state), now, who.branch_ids
+        acting(who.user_id, calling.set_counter_state),
+        counter,
+        CounterState(body.state),
+        now,
+        who.branch_ids,
     )
     return json({"counter": counter, "state": body.state}, of=dict[str, Any])
 
@@ -152,7 +166,9 @@ def ticket_action(action: str) -> Handler:
         who = caller(request)
         db, policy, now = ctx(request)
         ticket = path_int(request, "id")
-        info = await db.write(tickets.act, ticket, action, now, policy, who.branch_ids)
+        info = await db.write(
+            acting(who.user_id, tickets.act), ticket, action, now, policy, who.branch_ids
+        )
         return ticket_json(request, info)
 
     return handler
@@ -163,7 +179,7 @@ async def transfer(request: Request) -> Response:
     body = await parse_body(request, s.TransferIn)
     db, policy, now = ctx(request)
     info = await db.write(
-        tickets.transfer,
+        acting(who.user_id, tickets.transfer),
         path_int(request, "id"),
         now,
         policy,
@@ -230,7 +246,9 @@ ENDPOINTS: list[Endpoint] = [
         s.IssueTicketIn,
         s.IssuedTicketOut,
         201,
-        (400, 401, 403, 404, 422),
+        (400, 401, 403, 404, 409, 422),
+        # A kiosk outside drop-in hours, past the cut-off, or with a wait past closing.
+        error_bodies={409: kiosk_api.ClosedOut},
     ),
     Endpoint(
         "GET",
@@ -302,6 +320,8 @@ ENDPOINTS: list[Endpoint] = [
 ENDPOINTS += [
     *booking_api.BOOKING_ENDPOINTS,
     *live_api.LIVE_ENDPOINTS,
+    *stats_api.STATS_ENDPOINTS,
+    *kiosk_api.KIOSK_ENDPOINTS,
     Endpoint("GET", "/api/v1/openapi.json", openapi, "This document", PUBLIC, None, dict[str, Any]),
 ]
 

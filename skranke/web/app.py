@@ -20,6 +20,7 @@ from skranke.queue.routing import RoutingPolicy
 from skranke.queue.views import QueuePolicy
 from skranke.store.engine import Database
 from skranke.web import (
+    admin,
     agent_ws,
     api,
     booking_pages,
@@ -29,15 +30,19 @@ from skranke.web import (
     login,
     ops,
     pages,
+    phone,
+    staff_booking,
 )
 from skranke.web.auth import TokenCache, auth_middleware
 from skranke.web.booking_support import IpLimiter, booking_jobs, build_notifier
+from skranke.web.contacts import DeviceContacts
 from skranke.web.edge import BodyLimit, CleanUrl, SecurityHeaders
 from skranke.web.endpoints import now_of
 from skranke.web.errors import HANDLERS
 from skranke.web.idempotency import Idempotency
 from skranke.web.metrics import Metrics
 from skranke.web.sessions import session_middleware
+from skranke.web.stats import pages as stats_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,6 +55,8 @@ def policy_from(settings: Settings) -> QueuePolicy:
         ),
         recall_limit=settings.recall_limit,
         estimate_history=settings.estimate_history,
+        opening_hours=settings.kiosk_hours,
+        ticket_cutoff_minutes=settings.ticket_cutoff_minutes,
     )
 
 
@@ -82,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await live.stop()
         finally:
             await spooler.stop()
+            await app.state.contacts.drain()
             await db.stop()
 
     def now() -> datetime:
@@ -94,10 +102,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages.routes(),
         *login.routes(),
         *live_pages.routes(),
+        *phone.routes(),
+        *staff_booking.routes(),
         *live_sockets.routes(),
         *kiosk.routes(),
         *agent_ws.routes(),
         *booking_pages.routes(),
+        *stats_pages.routes(),
+        *admin.routes(),
         *ops.routes(),
         static,
     ]
@@ -121,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.metrics = metrics
     app.state.policy = policy_from(settings)
     app.state.tokens = TokenCache()
+    app.state.contacts = DeviceContacts(lambda: app.state.db, now)
     app.state.idempotency = Idempotency()
     app.state.live_options = LiveOptions()
     app.state.notifier = build_notifier(settings)

@@ -26,6 +26,7 @@ from starlette.requests import HTTPConnection
 from skranke.queue.accounts import Principal, hash_token, principal_for_token
 from skranke.queue.states import PrincipalKind
 from skranke.store.engine import Database
+from skranke.web.contacts import DeviceContacts
 from skranke.web.errors import ApiError
 from skranke.web.sessions import SAFE_METHODS, session_csrf_ok, session_principal
 
@@ -65,6 +66,12 @@ class TokenCache:
     def clear(self) -> None:
         self._entries.clear()
 
+    def forget_device(self, device_id: int) -> None:
+        """Forget a deactivated or rotated device at once, not after the TTL (admin pages)."""
+        stale = [d for d, (_, who) in self._entries.items() if who and who.device_id == device_id]
+        for digest in stale:
+            del self._entries[digest]
+
 
 class Caller(BaseUser):
     def __init__(self, principal: Principal, *, by_session: bool = False) -> None:
@@ -102,6 +109,11 @@ async def token_principal(app: Starlette, token: str) -> Principal | None:
         db: Database = app.state.db
         found = await db.read(principal_for_token, token)
         cache.put(digest, found)
+    if found is not None and found.device_id is not None:
+        # Kiosks and displays: "last contact", written at most once a minute (contacts.py).
+        contacts: DeviceContacts | None = getattr(app.state, "contacts", None)
+        if contacts is not None:
+            contacts.seen(found.device_id)
     return found
 
 

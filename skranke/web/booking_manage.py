@@ -12,10 +12,11 @@ from starlette.routing import Route
 from skranke.queue import booking_slots, bookings
 from skranke.queue.errors import DomainError
 from skranke.queue.states import BOOKING_LANGUAGES
+from skranke.store.engine import Database
 from skranke.web.booking_api import after_booking, booking_calendar
 from skranke.web.booking_form import FormError, check_csrf, read_start
 from skranke.web.booking_support import code_from_token, qr_svg
-from skranke.web.endpoints import ctx
+from skranke.web.endpoints import ctx, now_of
 from skranke.web.sessions import csrf_token
 from skranke.web.templating import render
 
@@ -36,15 +37,23 @@ def _expired(request: Request) -> Response:
     return render_booking(request, "book_message.html", context, status_code=403)
 
 
-async def show(request: Request) -> Response:
+async def _booking(request: Request) -> bookings.BookingInfo | None:
+    """The booking the signed link names, or None when the link is forged, old or gone."""
     code = _code(request)
     if code is None:
-        return _expired(request)
-    db, _, now = ctx(request)
+        return None
+    db: Database = request.app.state.db
     try:
-        info = await db.read(bookings.booking_info, code)
+        return await db.read(bookings.booking_info, code)
     except DomainError:
+        return None
+
+
+async def show(request: Request) -> Response:
+    info = await _booking(request)
+    if info is None:
         return _expired(request)
+    now = now_of(request.app)
     token = request.path_params["token"]
     context = {
         "info": info,
@@ -62,15 +71,10 @@ async def show(request: Request) -> Response:
 
 async def confirm_cancel(request: Request) -> Response:
     """Asks before cancelling; the booking page links here, and only this page's form cancels."""
-    code = _code(request)
-    if code is None:
+    info = await _booking(request)
+    if info is None:
         return _expired(request)
-    db, _, now = ctx(request)
-    try:
-        info = await db.read(bookings.booking_info, code)
-    except DomainError:
-        return _expired(request)
-    if info.state != "booked" or info.start <= now:
+    if info.state != "booked" or info.start <= now_of(request.app):
         return RedirectResponse(f"/booking/{request.path_params['token']}", status_code=303)
     context = {"info": info, "token": request.path_params["token"], "csrf": csrf_token(request)}
     return render_booking(request, "book_cancel.html", context)

@@ -52,7 +52,13 @@ async def on_api_error(request: Request, exc: Exception) -> Response:
 async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, domain.DomainError)
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-    return error_response(status, exc.code, exc.detail)
+    # Some errors carry more for the caller (opening.Closed: when drop-in opens again).
+    extra = getattr(exc, "extra", None) or {}
+    body = {"error": exc.code, "detail": exc.detail, **extra}
+    if exc.reason is not None:
+        # What a page needs to say it in its own language (the detail is English).
+        body.update(reason=exc.reason, params=exc.params)
+    return JSONResponse(body, status_code=status)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:

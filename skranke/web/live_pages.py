@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from skranke.displays import snapshots
 from skranke.store import Conn, branches, pages
 from skranke.store.counters import of_branch as branch_counters
 from skranke.store.engine import Database
@@ -62,37 +61,22 @@ async def counter_page(request: Request) -> Response:
 async def display_page(request: Request) -> Response:
     db: Database = request.app.state.db
     key: str = request.path_params["device"]
-    if not await db.read(pages.display_exists, key):
-        return render(request, "error.html", {"status": 404}, status_code=404)
+    known = await db.read(pages.display_exists, key)
     lang = language(request)
     config = {
+        # An unknown display shows its out-of-order screen, not a page with links away.
+        "outOfOrder": not known,
         "device": key,
         "lang": lang,
         "texts": texts(lang, "display.", "live."),
         "announce": {code: catalogue(code)["display.announce"] for code in ("da", "en")},
     }
-    return render(request, "display.html", {"config": config, "device": key})
-
-
-async def ticket_page(request: Request) -> Response:
-    db: Database = request.app.state.db
-    tracking: str = request.path_params["tracking"]
-    ticket = await db.read(snapshots.ticket_state, tracking, request.app.state.policy)
-    if ticket is None:
-        return render(request, "error.html", {"status": 404}, status_code=404)
-    lang = language(request)
-    config = {
-        "tracking": tracking,
-        "lang": lang,
-        "ticket": ticket,
-        "texts": texts(lang, "ticket.", "live."),
-    }
-    return render(request, "ticket.html", {"ticket": ticket, "config": config})
+    status = 200 if known else 404
+    return render(request, "display.html", {"config": config, "device": key}, status_code=status)
 
 
 def routes() -> list[Route]:
     return [
         Route("/counter", counter_page, methods=["GET"]),
         Route("/display/{device}", display_page, methods=["GET"]),
-        Route("/t/{tracking}", ticket_page, methods=["GET"]),
     ]

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from skranke.displays import snapshots
+from skranke.displays import snapshots, supervisor
 from skranke.displays.hub import Hub, ticket_body
 from skranke.displays.link import Link, receive_json
 from skranke.queue.errors import NotFound
@@ -25,7 +25,7 @@ from skranke.queue.states import PrincipalKind
 from skranke.store import Conn, counters
 from skranke.store.engine import Database
 from skranke.web import inputs  # noqa: F401  (registers the `{name:id}` path convertor)
-from skranke.web.auth import MAX_TOKEN, STAFF, token_principal
+from skranke.web.auth import MANAGER, MAX_TOKEN, STAFF, token_principal
 from skranke.web.auth import require as require_caller
 from skranke.web.errors import ApiError
 
@@ -178,9 +178,43 @@ async def ticket_socket(websocket: WebSocket) -> None:
     await serve(websocket, link)
 
 
+async def manager_at_branch(websocket: WebSocket) -> int | None:
+    """The branch's id, once the caller is known to administer it; else close."""
+    try:
+        who = require_caller(websocket, MANAGER)
+    except ApiError as refused:
+        await close_quietly(websocket, UNAUTHORIZED if refused.status == 401 else FORBIDDEN)
+        return None
+    _, db = live(websocket)
+    found = await db.read(supervisor.supervisor_branch, websocket.path_params["branch"])
+    # Another manager's branch looks unknown, as on the administration pages.
+    if found is None or not who.may_use_branch(found[0]):
+        await close_quietly(websocket, NOT_FOUND)
+        return None
+    return found[0]
+
+
+async def supervisor_socket(websocket: WebSocket) -> None:
+    if not await admitted(websocket):
+        return
+    branch_id = await manager_at_branch(websocket)
+    if branch_id is None:
+        return
+    hub, db = live(websocket)
+
+    async def snapshot() -> dict[str, Any]:
+        state = await db.read(supervisor.supervisor_state, branch_id, hub.clock(), hub.policy)
+        return {"kind": "supervisor", "pid": hub.pid, **state}
+
+    await serve(
+        websocket, Link(websocket, snapshot, hub.options, kind="supervisor", branch_id=branch_id)
+    )
+
+
 def routes() -> list[WebSocketRoute]:
     return [
         WebSocketRoute("/ws/display/{device}", display_socket),
         WebSocketRoute("/ws/counter/{counter:id}", counter_socket),
         WebSocketRoute("/ws/ticket/{tracking}", ticket_socket),
+        WebSocketRoute("/ws/supervisor/{branch}", supervisor_socket),
     ]

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from skranke.queue.accounts import authenticate
+from skranke.queue.states import Role
 from skranke.store.engine import Database
 from skranke.web.inputs import control_character
 from skranke.web.sessions import CSRF_FIELD, csrf_ok, csrf_token, log_in, log_out
@@ -96,11 +97,16 @@ def limiter(request: Request) -> LoginLimiter:
     return found
 
 
-def safe_next(value: object) -> str:
+def safe_next(value: object, default: str = "/counter") -> str:
     # Only a path on this site: a crafted link must not send staff elsewhere after login.
     if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
         return value
-    return "/counter"
+    return default
+
+
+def landing(role: Role) -> str:
+    """Where a login without a `next` leads: administrators and managers to /admin."""
+    return "/admin" if role in (Role.ADMIN, Role.MANAGER) else "/counter"
 
 
 def login_form(
@@ -110,7 +116,7 @@ def login_form(
         "csrf": csrf_token(request),
         "error": error,
         "minutes": values.get("minutes", ""),
-        "next": safe_next(request.query_params.get("next") or values.get("next")),
+        "next": safe_next(request.query_params.get("next") or values.get("next"), ""),
         "username": values.get("username", ""),
         "logged_out": request.query_params.get("out") == "1",
     }
@@ -144,7 +150,7 @@ async def login_submit(request: Request) -> Response:
         return login_form(request, error, 401, **again)
     limiter(request).succeeded(username, address)
     log_in(request, user.id, user.username, user.role, user.branch_ids)
-    return RedirectResponse(safe_next(form.get("next")), status_code=303)
+    return RedirectResponse(safe_next(form.get("next"), landing(user.role)), status_code=303)
 
 
 async def logout_page(request: Request) -> Response:

@@ -40,6 +40,9 @@ class CounterStateIn(In):
 class ErrorOut(BaseModel):
     error: str
     detail: str
+    # Set where a page shows its own sentence: a stable word and the values it names.
+    reason: str | None = None
+    params: dict[str, Any] | None = None
 
 
 class BranchOut(BaseModel):
@@ -65,6 +68,8 @@ class QueueOut(BaseModel):
     waiting: int
     longest_wait_minutes: int
     estimated_wait_minutes: int
+    # [low, high] minutes when the wait is uncertain; null when one figure will do.
+    estimated_wait_range: tuple[int, int] | None = None
     open_counters: int
 
     @classmethod
@@ -76,6 +81,7 @@ class QueueOut(BaseModel):
             waiting=q.waiting,
             longest_wait_minutes=q.longest_wait_minutes,
             estimated_wait_minutes=q.estimated_wait_minutes,
+            estimated_wait_range=q.estimated_wait_range,
             open_counters=q.open_counters,
         )
 
@@ -105,6 +111,8 @@ class TicketOut(BaseModel):
     counter: CounterRef | None
     position: int | None
     estimated_wait_minutes: int | None
+    # [low, high] minutes when the wait is uncertain; null when one figure will do.
+    estimated_wait_range: tuple[int, int] | None = None
     recall_count: int
     tracking_url: str
 
@@ -129,6 +137,7 @@ class TicketOut(BaseModel):
             counter=counter,
             position=t.position,
             estimated_wait_minutes=t.estimated_wait_minutes,
+            estimated_wait_range=t.estimated_wait_range,
             recall_count=t.recall_count,
             tracking_url=f"{public_url}/t/{t.tracking}",
             **extra,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+
+import sqlalchemy as sa
 
 from skranke.queue.configuration import (
     BookingRules,
@@ -16,7 +19,9 @@ from skranke.queue.configuration import (
     StaffSetup,
 )
 from skranke.queue.states import Area, DeviceKind, Role
+from skranke.store import Conn
 from skranke.store.engine import Database
+from skranke.store.tables import audit_t
 from tests.site import run_async
 
 B, L = Area.BORGERSERVICE, Area.LIBRARY
@@ -123,3 +128,23 @@ def on_db(database_url: str, fn: Callable[..., Any], *args: Any) -> Any:
             await db.stop()
 
     return run_async(run())
+
+
+def audit_rows(
+    conn: Conn,
+    *,
+    entity: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int = 500,
+) -> list[Any]:
+    """The audit table, newest first, as a test reads it (the pages read it through
+    `skranke.queue.audit_trail`)."""
+    query = sa.select(audit_t).order_by(audit_t.c.id.desc()).limit(limit)
+    if entity is not None:
+        query = query.where(audit_t.c.entity == entity)
+    if actor is not None:
+        query = query.where(audit_t.c.actor == actor)
+    if since is not None:
+        query = query.where(audit_t.c.at >= since)
+    return list(conn.execute(query))

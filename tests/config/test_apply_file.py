@@ -19,9 +19,8 @@ from skranke.queue.states import TicketSource
 from skranke.queue.tickets import issue_ticket
 from skranke.queue.views import QueuePolicy
 from skranke.store import Conn
-from skranke.store import audit as audit_store
 from skranke.store import configuration as stored
-from tests.config.municipality import five_branches, on_db
+from tests.config.municipality import audit_rows, five_branches, on_db
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -123,7 +122,7 @@ def test_applied_changes_are_audited_as_old_and_new(
 
     _apply(database_url, kommune, capsys)
 
-    rows = on_db(database_url, lambda conn: audit_store.trail(conn, entity="service", limit=1))
+    rows = on_db(database_url, lambda conn: audit_rows(conn, entity="service", limit=1))
     (row,) = rows
     assert (row.actor, row.entity_key, row.action) == ("config-file", "centrum/digital", "change")
     assert row.changes == {"prefix": ["D", "H"]}

@@ -16,7 +16,7 @@ from skranke.queue import administration as admin
 from skranke.queue.accounts import Principal, authenticate, principal_for_token
 from skranke.queue.states import PrincipalKind, Role
 from skranke.store import Conn
-from tests.config.municipality import on_db
+from tests.config.municipality import audit_rows, on_db
 
 
 def _demo(url: str, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, str]:
@@ -97,7 +97,7 @@ def test_the_demo_is_the_shipped_file_and_a_second_run_changes_nothing(
 
     current = on_db(sqlite_db, admin.read_municipality)
     assert admin.plan(current, demo_setup()) == []
-    rows = on_db(sqlite_db, lambda conn: admin.audit_trail(conn, _ADMIN, limit=500))
+    rows = on_db(sqlite_db, audit_rows)
     assert {r.action for r in rows} == {"create", "reset-password"}
 
 

@@ -27,7 +27,8 @@ PER_WORKER = 3
 def two_workers(postgres_db: str) -> Iterator[tuple[str, Credentials]]:
     creds = load(postgres_db)
     port = free_port()
-    env = {**os.environ, "SKRANKE_DATABASE_URL": postgres_db}
+    # Any hour: the demo kiosk's drop-in hours would refuse tickets at night.
+    env = {**os.environ, "SKRANKE_DATABASE_URL": postgres_db, "SKRANKE_KIOSK_HOURS": "off"}
     command = [sys.executable, "-m", "skranke", "serve", "--workers", "2", "--port", str(port)]
     process = subprocess.Popen([*command, "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"

@@ -152,7 +152,8 @@ def _book(client: httpx.Client) -> tuple[str, datetime]:
 
 
 def _serve(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SKRANKE_DATABASE_URL": database_url}
+    # Any hour: the demo kiosk's drop-in hours would refuse tickets at night.
+    env = {**os.environ, "SKRANKE_DATABASE_URL": database_url, "SKRANKE_KIOSK_HOURS": "off"}
     # A kiosk waits a moment for its printer after the ticket committed: where a kill leaves
     # tickets made but never answered. The printer stays silent, never failing outright.
     env |= {"SKRANKE_PRINT_WAIT_SECONDS": "0.2", "SKRANKE_PRINT_TIMEOUT_SECONDS": "60"}

@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 UTC_TS = skranke.store.tables.UTCDateTime(timezone=True)
 Text = sqlmodel.sql.sqltypes.AutoString
+OUTBOX_TICKET_FK = "fk_outbox_ticket_id_ticket"
 
 
 def upgrade() -> None:
@@ -66,9 +67,47 @@ def upgrade() -> None:
     with op.batch_alter_table("audit", schema=None) as batch_op:
         batch_op.create_index("ix_audit_at", ["at"], unique=False)
         batch_op.create_index("ix_audit_branch_at", ["branch_id", "at"], unique=False)
+    # Statistics (docs/statistics.md): a branch's tickets of a date range, and the calls and
+    # counter states of a time range, each one index range scan.
+    op.create_index("ix_ticket_branch_day", "ticket", ["branch_id", "day"], unique=False)
+    op.create_index("ix_event_kind_at", "event", ["kind", "at"], unique=False)
+    # A ticket's first call (a recall or a resumption calls again) and who called it last.
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("first_called_at", UTC_TS, nullable=True))
+        batch_op.add_column(sa.Column("called_by_user_id", sa.Integer(), nullable=True))
+    op.execute("UPDATE ticket SET first_called_at = called_at")
+    # The phone page's "text me when I am third" (docs/live.md): a walk-in's number for the
+    # ticket's life, and notices of a ticket in the outbox beside those of bookings.
+    op.create_table(
+        "ticket_contact",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("phone", Text(length=20), nullable=True),
+        sa.Column("language", Text(length=5), nullable=False),
+        sa.Column("asked_at", UTC_TS, nullable=False),
+        sa.Column("notified_at", UTC_TS, nullable=True),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.PrimaryKeyConstraint("ticket_id"),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.alter_column("booking_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.add_column(sa.Column("ticket_id", sa.Integer(), nullable=True))
+        batch_op.create_index("ix_outbox_ticket_id", ["ticket_id"], unique=False)
+        batch_op.create_foreign_key(OUTBOX_TICKET_FK, "ticket", ["ticket_id"], ["id"])
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM outbox WHERE booking_id IS NULL")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_constraint(OUTBOX_TICKET_FK, type_="foreignkey")
+        batch_op.drop_index("ix_outbox_ticket_id")
+        batch_op.drop_column("ticket_id")
+        batch_op.alter_column("booking_id", existing_type=sa.Integer(), nullable=False)
+    op.drop_table("ticket_contact")
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.drop_column("called_by_user_id")
+        batch_op.drop_column("first_called_at")
+    op.drop_index("ix_event_kind_at", table_name="event")
+    op.drop_index("ix_ticket_branch_day", table_name="ticket")
     op.drop_table("audit")
     with op.batch_alter_table("booking", schema=None) as batch_op:
         batch_op.drop_column("created_by_user_id")

@@ -4,7 +4,7 @@
 const $ = (selector) => document.querySelector(selector);
 const TIME_ZONE = "Europe/Copenhagen";
 
-export function setUpCheckin({ config, text, send, showTicket, watchIdle, restart }) {
+export function setUpCheckin({ config, text, send, showTicket, watchIdle, restart, outOfOrder }) {
   const section = $("#checkin");
   const form = $("#checkin-form");
   const input = $("#checkin-code");
@@ -81,6 +81,11 @@ export function setUpCheckin({ config, text, send, showTicket, watchIdle, restar
       const name = config.serviceNames[ticket.service] ?? ticket.service_name[config.lang] ?? ticket.service_name.da;
       document.body.classList.remove("kiosk--checkin");
       showTicket(ticket, name);
+      return;
+    }
+    if (result?.status === 401) {
+      // The kiosk's token was revoked or rotated: no citizen can do anything here now.
+      outOfOrder();
       return;
     }
     say(explain(result, code));

@@ -35,7 +35,9 @@ let busy = false;
 
 function setBusy(value) {
   busy = value;
-  for (const button of startButtons) button.disabled = value || !token;
+  for (const button of startButtons) {
+    button.disabled = value || !token || button.dataset.late === "true";
+  }
 }
 
 function showMessage(message) {
@@ -121,7 +123,19 @@ async function takeTicket(service) {
     showTicket(result.body, button.querySelector(".kiosk-service-name").textContent);
     return;
   }
-  showMessage(result?.status === 401 ? text("kiosk.not_set_up") : text("kiosk.error"));
+  if (result?.status === 401 || result?.status === 403) {
+    outOfOrder();
+    return;
+  }
+  if (result?.body?.error === "closed") {
+    // Closed or past the cut-off meanwhile: the status shows which (and reloads if so).
+    markLate(service);
+    showMessage(text("kiosk.too_late_message", { url: bookUrl }));
+    setBusy(false);
+    checkStatus();
+    return;
+  }
+  showMessage(text("kiosk.error"));
   setBusy(false);
 }
 
@@ -163,6 +177,67 @@ function speak() {
   speechSynthesis.speak(utterance);
 }
 
+// ---- Open or closed, and out of order ----
+// The kiosk runs unattended: it asks the server every minute (and when drop-in is due to open
+// or close) whether drop-in is open and its token still good, and reloads when that changed.
+
+const bookUrl = config.bookUrl;
+// The server's time, as far as this page can tell: the kiosk PC's own clock may be off.
+const clockOffset = Date.parse(config.serverNow) - Date.now();
+const serverNow = () => Date.now() + clockOffset;
+
+function outOfOrder() {
+  // Nothing left that looks tappable: the whole screen says so, and only that.
+  document.body.classList.add("kiosk--out-of-order");
+  $("#out-of-order").hidden = false;
+  for (const part of document.querySelectorAll(".kiosk-header, .kiosk-main")) part.hidden = true;
+  for (const button of startButtons) button.disabled = true;
+}
+
+function markLate(service) {
+  const button = services.find((b) => b.dataset.service === service);
+  if (!button) return;
+  button.dataset.late = "true";
+  button.disabled = true;
+  button.querySelector(".kiosk-service-wait").textContent = text("kiosk.too_late");
+}
+
+function reloadWhenIdle() {
+  // Never under a citizen's fingers: a ticket on screen or a code half typed waits.
+  if ($("#result").hidden && $("#checkin").hidden && !busy) restart();
+  else setTimeout(reloadWhenIdle, 10000);
+}
+
+let statusTimer = null;
+async function checkStatus() {
+  clearTimeout(statusTimer);
+  let next = config.statusSeconds * 1000;
+  try {
+    const response = await fetch(`/api/v1/kiosks/${encodeURIComponent(config.device)}/status`, {
+      headers: { Authorization: `Bearer ${token}` },
+      cache: "no-store",
+    });
+    if (response.status === 401 || response.status === 403) {
+      outOfOrder();
+    } else if (response.ok) {
+      const status = await response.json();
+      const outOfOrderNow = !$("#out-of-order").hidden;
+      if (status.state !== config.dropin || outOfOrderNow) {
+        reloadWhenIdle();
+        return;
+      }
+      if (status.changes_at) {
+        // A second after the change, so the server is surely past it too.
+        const due = Date.parse(status.changes_at) - serverNow() + 1000;
+        if (due > 0) next = Math.min(next, due);
+      }
+    }
+  } catch {
+    // Offline for a moment: ask again at the next turn.
+  }
+  statusTimer = setTimeout(checkStatus, next);
+}
+
 // ---- Keeping the estimated waits fresh ----
 
 async function refreshWaits() {
@@ -172,6 +247,17 @@ async function refreshWaits() {
     for (const queue of await response.json()) {
       const label = document.querySelector(`[data-wait="${CSS.escape(queue.service)}"]`);
       if (!label) continue;
+      const minutes = queue.estimated_wait_minutes;
+      // Open, but served only after closing by the estimate: book a time instead.
+      if (config.closesAt && serverNow() + minutes * 60000 > Date.parse(config.closesAt)) {
+        markLate(queue.service);
+        continue;
+      }
+      const button = label.closest("button");
+      if (button?.dataset.late) {
+        delete button.dataset.late;
+        button.disabled = busy || !token;
+      }
       label.textContent = queue.waiting === 0
         ? text("kiosk.wait.none")
         : text("kiosk.wait.some", { waiting: queue.waiting, minutes: queue.estimated_wait_minutes });
@@ -189,12 +275,13 @@ document.querySelector('[data-action="extend"]').addEventListener("click", () =>
   startCountdown(remaining + config.extendSeconds);
 });
 document.querySelector('[data-action="speak"]').addEventListener("click", speak);
-setUpCheckin({ config, text, send, showTicket, watchIdle, restart });
+setUpCheckin({ config, text, send, showTicket, watchIdle, restart, outOfOrder });
 
 if (token) {
   setBusy(false);
+  checkStatus();
 } else {
-  showMessage(text("kiosk.not_set_up"));
+  outOfOrder();
 }
 document.body.dataset.ready = "true";
 watchIdle();

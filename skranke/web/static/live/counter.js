@@ -45,6 +45,34 @@ function elapsed(iso) {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
+// Plural forms by the page language's rules ("kaldt igen 1 gang", "… 3 gange").
+function plural(key, count) {
+  const form = `${key}.${new Intl.PluralRules(lang).select(count)}`;
+  return t(config.texts[form] === undefined ? `${key}.other` : form, { count });
+}
+
+// What happened, said for the action done: a recall past the limit puts the ticket back in
+// the queue, and saying "done" then hid that the citizen was gone from the counter.
+function success(action, data) {
+  const number = data.number;
+  if (action === "recall" && data.state === "waiting")
+    return t("counter.ok.put_back", { number, count: (data.recall_count || 0) + 1 });
+  if (action === "state") return t("counter.state_is", { state: t(`counter.state.${data.state}`) });
+  if (data.state === "called" && action !== "recall" && action !== "resume")
+    return t("counter.called_ok", { number });
+  const key = `counter.ok.${action}`;
+  return config.texts[key] === undefined ? t("counter.done_ok") : t(key, { number });
+}
+
+// The server's sentence is English; the page says it in its own language from the error's
+// reason (with its values) or, failing that, its code.
+function failure(data) {
+  const reason = `counter.error.${data.reason}`;
+  if (data.reason && config.texts[reason] !== undefined) return t(reason, data.params || {});
+  const code = `counter.error.${data.error}`;
+  return t(config.texts[code] === undefined ? "counter.error.other" : code);
+}
+
 function serviceName(ticket) {
   return ticket.service_name?.[lang] || ticket.service_name?.da || ticket.service;
 }
@@ -60,7 +88,7 @@ function renderCurrent() {
   $("current-number").textContent = current ? current.number : "–";
   $("current-details").textContent = current
     ? `${serviceName(current)} · ${t(`live.state.${current.state}`)}` +
-      (current.recall_count ? ` · ${t("counter.recalls", { count: current.recall_count })}` : "")
+      (current.recall_count ? ` · ${plural("counter.recalls", current.recall_count)}` : "")
     : t("counter.nobody");
   $("current-elapsed-row").hidden = !current?.called_at;
   tickElapsed();
@@ -99,7 +127,7 @@ function renderParked() {
     ...(state.parked.length
       ? state.parked.map((ticket) =>
           ticketItem(ticket, t("counter.resume_this", { number: ticket.number }), t("counter.resume"), () =>
-            act(`/api/v1/tickets/${ticket.id}/resume`),
+            act(`/api/v1/tickets/${ticket.id}/resume`, undefined, "resume"),
           ),
         )
       : [element("li", { class: "empty", text: t("counter.no_parked") })]),
@@ -116,11 +144,15 @@ function ticketItem(ticket, label, buttonText, onClick) {
   });
   button.addEventListener("click", onClick);
   const since = ticket.issued_at ? ` · ${t("live.minutes", { minutes: minutesSince(ticket.issued_at) })}` : "";
+  // A checked-in booking is called first near its time: staff see why it jumps the queue.
+  const booked = ticket.booking_start
+    ? element("span", { class: "tag booked", text: t("counter.booked_at", { time: clock(ticket.booking_start) }) })
+    : "";
   return element(
     "li",
     {},
     element("span", { class: "ticket-number", text: ticket.number }),
-    element("span", { class: "ticket-meta", text: `${serviceName(ticket)}${since}` }),
+    element("span", { class: "ticket-meta", text: `${serviceName(ticket)}${since}` }, booked),
     button,
   );
 }
@@ -143,7 +175,8 @@ function keepFocus(render) {
 function renderQueueTable() {
   const passed = Math.floor((Date.now() - queueReceivedAt) / 60000);
   $("queue-rows").replaceChildren(
-    ...state.services.map((service) => {
+    // Booking-only errands nobody waits for are noise in a queue table.
+    ...state.services.filter((service) => service.walk_in !== false || service.waiting).map((service) => {
       const name = element("th", { scope: "row", text: service.name[lang] || service.name.da });
       if (service.mine) name.append(" ", element("span", { class: "tag", text: t("counter.served_here") }));
       const longest = service.waiting ? service.longest_wait_minutes + passed : 0;
@@ -168,7 +201,7 @@ function renderWaiting() {
             { ...ticket, service_name: byKey[ticket.service]?.name },
             t("counter.call_this", { number: ticket.number }),
             t("counter.call"),
-            () => act(`/api/v1/counters/${counterId}/call`, { ticket: ticket.id }),
+            () => act(`/api/v1/counters/${counterId}/call`, { ticket: ticket.id }, "call"),
           ),
         )
       : [element("li", { class: "empty", text: t("counter.nobody_waiting") })]),
@@ -202,7 +235,12 @@ function tickElapsed() {
   if (state.current?.called_at) $("current-elapsed").textContent = elapsed(state.current.called_at);
 }
 
-async function act(path, body) {
+function clock(iso) {
+  // 24-hour with a colon in every language (docs/glossary.md).
+  return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: config.counter.timezone });
+}
+
+async function act(path, body, action = "") {
   if (busy) return null;
   busy = true;
   renderButtons();
@@ -223,13 +261,13 @@ async function act(path, body) {
       return null;
     }
     if (!response.ok) {
-      message(t("counter.error", { detail: data.detail || response.status }), true);
+      message(failure(data), true);
       return null;
     }
-    message(data.state === "called" ? t("counter.called_ok", { number: data.number }) : t("counter.done_ok"));
+    message(success(action, data));
     return data;
   } catch (error) {
-    message(t("counter.error", { detail: t("live.offline") }), true);
+    message(t("counter.error.offline"), true);
     return null;
   } finally {
     busy = false;
@@ -238,8 +276,8 @@ async function act(path, body) {
 }
 
 function run(action) {
-  if (action === "call-next") return act(`/api/v1/counters/${counterId}/call-next`);
-  if (state.current) return act(`/api/v1/tickets/${state.current.id}/${action}`);
+  if (action === "call-next") return act(`/api/v1/counters/${counterId}/call-next`, undefined, action);
+  if (state.current) return act(`/api/v1/tickets/${state.current.id}/${action}`, undefined, action);
   return null;
 }
 
@@ -247,14 +285,16 @@ for (const button of document.querySelectorAll("[data-action]")) {
   button.addEventListener("click", () => run(button.dataset.action));
 }
 for (const button of document.querySelectorAll("[data-state]")) {
-  button.addEventListener("click", () => act(`/api/v1/counters/${counterId}/state`, { state: button.dataset.state }));
+  button.addEventListener("click", () =>
+    act(`/api/v1/counters/${counterId}/state`, { state: button.dataset.state }, "state"),
+  );
 }
 $("transfer-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const [kind, target] = $("transfer-target").value.split(":");
   if (!state.current || !target) return;
   const body = kind === "service" ? { service: target } : { counter: Number(target) };
-  act(`/api/v1/tickets/${state.current.id}/transfer`, body).then((done) => {
+  act(`/api/v1/tickets/${state.current.id}/transfer`, body, "transfer").then((done) => {
     if (done) $("transfer-target").value = "";
   });
 });
@@ -262,10 +302,26 @@ $("call-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const number = $("call-number").value.trim().toUpperCase();
   if (!number) return;
-  act(`/api/v1/counters/${counterId}/call`, { ticket: number }).then((done) => {
-    if (done) $("call-number").value = "";
+  act(`/api/v1/counters/${counterId}/call`, { ticket: number }, "call").then((done) => {
+    if (!done) {
+      $("call-number").select(); // wrong number: fix it where it is
+      return;
+    }
+    // Called: the field is done with, and the shortcut keys must act again, not type in it.
+    $("call-number").value = "";
+    $("current-number").focus();
   });
 });
+// Escape leaves the number field (and the transfer choice) without doing anything.
+for (const id of ["call-number", "transfer-target"]) {
+  $(id).addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (id === "call-number") $(id).value = "";
+    $(id).blur();
+    $("current-number").focus();
+    event.preventDefault();
+  });
+}
 
 // Single-letter shortcuts can be switched off (WCAG 2.1.4) and never fire while typing.
 const shortcutsBox = $("shortcuts-on");

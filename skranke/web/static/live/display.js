@@ -146,11 +146,8 @@ function speakAll(call, languages, done) {
 
 function tick() {
   const now = new Date(Date.now() + clockOffset);
-  $("clock").textContent = now.toLocaleTimeString(config.lang === "en" ? "en-GB" : "da-DK", {
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone,
-  });
+  // 24-hour with a colon in every language (docs/glossary.md); da-DK would write "21.40".
+  $("clock").textContent = now.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone });
   $("clock").setAttribute("datetime", now.toISOString());
 }
 

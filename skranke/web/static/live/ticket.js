@@ -29,7 +29,11 @@ function render(ticket) {
   $("position-row").hidden = ticket.position === null;
   $("position").textContent = ticket.position ?? "";
   $("estimate-row").hidden = ticket.estimated_wait_minutes === null;
-  $("estimate").textContent = t("live.about_minutes", { minutes: ticket.estimated_wait_minutes });
+  // A range where the wait is uncertain ("ca. 10–15 min"), else one figure.
+  const range = ticket.estimated_wait_range;
+  $("estimate").textContent = range
+    ? t("live.about_range", { low: range[0], high: range[1] })
+    : t("live.about_minutes", { minutes: ticket.estimated_wait_minutes });
   const explain = explanation(ticket);
   if ($("explain").textContent !== explain) $("explain").textContent = explain;
   const called = ticket.state === "called";
