@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from skranke.queue import ticket_notices
+from skranke.queue import policies, ticket_notices
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.lookup import ticket_info
 from skranke.queue.routing import Candidate, CounterProfile, choose_next
@@ -54,6 +54,13 @@ def _ready_counter(
     counter = counter_store.row(conn, counter_id)
     if branch_ids is not None and counter.branch_id not in branch_ids:
         raise Forbidden(f"Counter {counter.number} is at a branch you do not work at")
+    if not counter.active:
+        # Switched off in the administration: it keeps its history, it calls nobody.
+        raise Conflict(
+            f"Counter {counter.number} is not in use",
+            reason="counter_inactive",
+            counter=counter.number,
+        )
     if counter.current_ticket_id is not None:
         current = ticket_store.row(conn, counter.current_ticket_id)
         if current.state == S.SERVING.value:
@@ -103,6 +110,7 @@ def call_next(
     branch_ids: frozenset[int] | None = None,
 ) -> TicketInfo | None:
     counter = _ready_counter(conn, counter_id, now, policy, branch_ids)
+    policy = policies.for_branch(conn, counter.branch_id, policy)
     profile = counter_profile(conn, counter)
     for _ in range(MAX_CLAIM_ATTEMPTS):
         choice = choose_next(profile, candidates(conn, counter.branch_id), now, policy.routing)

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from skranke.queue import opening, ticket_notices
+from skranke.queue import opening, policies, ticket_notices
 from skranke.queue.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from skranke.queue.lookup import newest_place, ticket_info
 from skranke.queue.numbering import format_number, service_day
@@ -179,7 +179,8 @@ def act(
     _require(ticket, action)
     state = TicketState(ticket.state)
     if action == "recall":
-        if ticket.recall_count >= policy.recall_limit:
+        limit = policies.for_branch(conn, ticket.branch_id, policy).recall_limit
+        if ticket.recall_count >= limit:
             # Called too often without showing up: back in the queue, keeping its place.
             move(conn, ticket, S.WAITING, counter_id=None, called_at=None)
             release_counter(conn, ticket)

@@ -22,6 +22,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from skranke.queue import policies
 from skranke.queue.estimates import Handling, Wait, learn, naive_wait_minutes
 from skranke.queue.forecast import GHOST_IDS, CounterNow, Forecast, Room, run
 from skranke.queue.routing import Candidate, CounterProfile
@@ -119,7 +120,8 @@ def expected_arrivals(
 
 
 def _make(conn: Conn, branch_id: int, now: datetime, policy: QueuePolicy, ver: int) -> _Entry:
-    r = room(conn, branch_id, now, policy)
+    # The branch's own overflow threshold and booking window steer the forward run too.
+    r = room(conn, branch_id, now, policies.for_branch(conn, branch_id, policy))
     open_for: dict[int, int] = {}
     for c in r.counters:
         for service_id in c.profile.priorities:

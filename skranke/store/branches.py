@@ -63,6 +63,18 @@ def service_key(conn: Connection, service_id: int) -> str:
     return key
 
 
+def policy(conn: Connection, branch_id: int) -> Record | None:
+    """The branch's own rules (each None where the server's setting applies)."""
+    found: Record | None = conn.execute(
+        sa.select(
+            branch_t.c.overflow_threshold_minutes,
+            branch_t.c.recall_limit,
+            branch_t.c.booking_call_window_minutes,
+        ).where(branch_t.c.id == branch_id)
+    ).first()
+    return found
+
+
 def every_branch(conn: Connection) -> list[Record]:
     return list(conn.execute(sa.select(branch_t).order_by(branch_t.c.name)))
 
