@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +47,8 @@ from skranke.web.sessions import session_middleware
 from skranke.web.stats import pages as stats_pages
 
 STATIC = Path(__file__).parent / "static"
+STOP_SECONDS = 10.0
+log = logging.getLogger(__name__)
 
 
 def policy_from(settings: Settings) -> QueuePolicy:
@@ -58,6 +62,15 @@ def policy_from(settings: Settings) -> QueuePolicy:
         opening_hours=settings.kiosk_hours,
         ticket_cutoff_minutes=settings.ticket_cutoff_minutes,
     )
+
+
+async def stopping(what: str, step: Awaitable[None], seconds: float = STOP_SECONDS) -> None:
+    """One step of shutting down, bounded: a stop that waits forever (a socket that never
+    closes, a task that never ends) must not keep the process, or systemd, from stopping."""
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.error("Stopping %s took over %.0f s; going on without waiting for it", what, seconds)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -86,11 +99,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 async with booking_jobs(app, db, now):
                     yield
             finally:
-                await live.stop()
+                await stopping("the live hub", live.stop())
         finally:
-            await spooler.stop()
-            await app.state.contacts.drain()
-            await db.stop()
+            await stopping("the print spooler", spooler.stop())
+            await stopping("device contacts", app.state.contacts.drain())
+            await stopping("the database", db.stop())
 
     def now() -> datetime:
         return now_of(app)

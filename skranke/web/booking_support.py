@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -28,6 +30,8 @@ from skranke.store.engine import Database
 SALT = "skranke.booking.manage"
 # Bookings open at most a few months ahead; a link lives a little longer than that.
 LINK_MAX_AGE = 120 * 86400
+
+log = logging.getLogger(__name__)
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -139,4 +143,9 @@ async def booking_jobs(
     try:
         yield
     finally:
-        await jobs.stop()
+        # Bounded like every shutdown step (web.app.stopping): a leader lock's connection
+        # that never answers must not hold the process.
+        try:
+            await asyncio.wait_for(jobs.stop(), 10)
+        except TimeoutError:
+            log.error("Stopping the scheduled jobs took over 10 s; going on without them")
