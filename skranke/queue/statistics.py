@@ -41,7 +41,7 @@ from skranke.queue.states import Area, BookingState, TicketSource
 from skranke.store import Conn, Record
 from skranke.store import statistics as store
 from skranke.store import statistics_names as names_store
-from skranke.store.statistics import Scope
+from skranke.store.statistics_time import Scope
 
 MAX_DAYS = 400
 ON_TIME_SECONDS = 300

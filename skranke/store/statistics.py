@@ -14,11 +14,9 @@ SQLite knows no time zones.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +25,16 @@ from sqlalchemy.sql import ColumnElement, Subquery
 
 from skranke.queue.states import TicketState
 from skranke.store.prepared import Record
+from skranke.store.statistics_time import (
+    Offsets,
+    Scope,
+    epoch,
+    greatest,
+    least,
+    local,
+    offset_of,
+    to_epoch,
+)
 from skranke.store.tables import (
     booking_t,
     counter_t,
@@ -36,57 +44,8 @@ from skranke.store.tables import (
 )
 
 S = TicketState
-Offsets = Sequence[tuple[int, int]]
 # A ticket issued late may be called, parked or finished after its day's end.
 SLACK_SECONDS = 6 * 3600
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which tickets: the branches (None: all), the local days, and the instants they span."""
-
-    branch_ids: tuple[int, ...] | None
-    first: date
-    last: date
-    lo: datetime
-    hi: datetime
-    # (from epoch second, UTC offset in seconds), ascending; the first applies before all.
-    offsets: tuple[tuple[int, int], ...]
-    # Counter time ends here at the latest (now, for a period that includes today).
-    until: datetime
-
-
-def epoch(conn: Connection, column: Any) -> ColumnElement[int]:
-    """Whole seconds since 1970 of a timestamp column, the same on both backends."""
-    if conn.dialect.name == "sqlite":
-        # unixepoch() (SQLite 3.38) is four times faster than strftime('%s').
-        return sa.cast(sa.func.unixepoch(column), sa.BigInteger)
-    return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
-
-
-def least(conn: Connection, a: Any, b: Any) -> ColumnElement[Any]:
-    return sa.func.min(a, b) if conn.dialect.name == "sqlite" else sa.func.least(a, b)
-
-
-def greatest(conn: Connection, a: Any, b: Any) -> ColumnElement[Any]:
-    return sa.func.max(a, b) if conn.dialect.name == "sqlite" else sa.func.greatest(a, b)
-
-
-def to_epoch(value: datetime) -> int:
-    return int(value.timestamp())
-
-
-def offset_of(seconds: Any, offsets: Offsets) -> ColumnElement[int]:
-    """The UTC offset in force at `seconds` (an epoch column), as SQL."""
-    if len(offsets) == 1:
-        return sa.literal(offsets[0][1], sa.BigInteger)
-    whens = [(seconds < start, off) for (_, off), (start, _) in itertools.pairwise(offsets)]
-    return sa.case(*whens, else_=offsets[-1][1])
-
-
-def local(seconds: Any, offsets: Offsets) -> ColumnElement[int]:
-    """Local wall-clock seconds since 1970 (for hours, weekdays and day ends)."""
-    return sa.cast(seconds + offset_of(seconds, offsets), sa.BigInteger)
 
 
 def _in_branches(column: Any, scope: Scope) -> ColumnElement[bool]:
