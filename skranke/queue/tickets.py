@@ -125,9 +125,6 @@ def move(conn: Conn, ticket: Record, target: TicketState, **values: Any) -> None
     if not ticket_store.move(conn, ticket.id, current, target, **values):
         # Nothing got updated: another counter got there first.
         raise Conflict(f"Ticket {ticket.number} changed meanwhile; reload and try again")
-    if target == S.DONE:
-        # Its handling time changes the service's estimates.
-        ticket_store.handling_changed(conn, ticket.service_id)
     if target not in OPEN_STATES:
         # The ticket ended: a phone number left for its SMS goes now (ticket_notices).
         ticket_notices.forget(conn, ticket.id)

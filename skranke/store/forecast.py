@@ -113,13 +113,20 @@ def waiting(conn: Connection, branch_id: int) -> list[Record]:
 
 
 def held_minutes(
-    conn: Connection, service_ids: Sequence[int], history: int
+    conn: Connection,
+    service_ids: Sequence[int],
+    history: int,
+    *,
+    start: str = "called_at",
+    states: Sequence[str] = HELD_STATES,
 ) -> dict[int, list[float]]:
-    """Minutes from call to finish of each service's last `history` called tickets."""
+    """Minutes from `start` (call, or "served_at" for the old estimator's counter time) to
+    finish of each service's last `history` tickets in `states`."""
+    begun = ticket_t.c[start]
     recent = (
         sa.select(
             ticket_t.c.service_id,
-            ticket_t.c.called_at,
+            begun.label("begun"),
             ticket_t.c.finished_at,
             sa.func.row_number()
             .over(partition_by=ticket_t.c.service_id, order_by=ticket_t.c.finished_at.desc())
@@ -127,20 +134,20 @@ def held_minutes(
         )
         .where(
             ticket_t.c.service_id.in_(list(service_ids)),
-            ticket_t.c.state.in_(HELD_STATES),
-            ticket_t.c.called_at.is_not(None),
+            ticket_t.c.state.in_(list(states)),
+            begun.is_not(None),
             ticket_t.c.finished_at.is_not(None),
         )
         .subquery()
     )
     rows = conn.execute(
-        sa.select(recent.c.service_id, recent.c.called_at, recent.c.finished_at).where(
+        sa.select(recent.c.service_id, recent.c.begun, recent.c.finished_at).where(
             recent.c.rn <= history
         )
     )
     durations: dict[int, list[float]] = {sid: [] for sid in service_ids}
-    for sid, called, finished in rows:
-        durations[sid].append((finished - called).total_seconds() / 60.0)
+    for sid, begun_at, finished in rows:
+        durations[sid].append((finished - begun_at).total_seconds() / 60.0)
     return durations
 
 

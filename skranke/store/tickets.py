@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +13,6 @@ from sqlalchemy.engine import Connection
 
 from skranke.queue.errors import NotFound
 from skranke.queue.states import Lane, TicketState
-from skranke.store import memo
 from skranke.store.counters import OPEN_FOR_SERVICE
 from skranke.store.events import ACTOR_KEY
 from skranke.store.prepared import Prepared, Record
@@ -34,18 +33,6 @@ DONE = TicketState.DONE.value
 _bp = sa.bindparam
 _TICKET = Prepared(sa.select(ticket_t).where(ticket_t.c.id == _bp("id")))
 _INSERT = Prepared(sa.insert(ticket_t).returning(ticket_t.c.id))
-_RECENT_HANDLING = Prepared(
-    sa.select(ticket_t.c.served_at, ticket_t.c.finished_at)
-    .where(
-        ticket_t.c.service_id == _bp("service_id"),
-        ticket_t.c.state == DONE,
-        ticket_t.c.served_at.is_not(None),
-        # Lets the index skip the waiting tickets, whose finished_at is still empty.
-        ticket_t.c.finished_at.is_not(None),
-    )
-    .order_by(ticket_t.c.finished_at.desc())
-    .limit(_bp("history"))
-)
 _AHEAD = (
     sa.select(sa.func.count())
     .where(
@@ -190,11 +177,6 @@ def move(
     return result.rowcount == 1
 
 
-def handling_changed(conn: Connection, service_id: int) -> None:
-    """A ticket of the service finished: forget its remembered handling times."""
-    memo.forget(conn, ("handling", service_id))
-
-
 def find(conn: Connection, branch_id: int, number_or_id: str | int) -> Record | None:
     """The newest ticket of the branch with this id (int) or number (str): id, state, number."""
     column = ticket_t.c.id if isinstance(number_or_id, int) else ticket_t.c.number
@@ -225,51 +207,6 @@ def queue_facts(conn: Connection, service_id: int, issued_at: datetime, ticket_i
     """(ahead, counters): waiting tickets before this one, and open counters for its service."""
     params = {"service_id": service_id, "issued_at": issued_at, "ticket_id": ticket_id}
     return _QUEUE_FACTS.one(conn, params)
-
-
-def recent_handling(conn: Connection, service_id: int, history: int) -> list[float]:
-    """Handling minutes (served to finished) of the service's last `history` tickets."""
-    params = {"service_id": service_id, "history": history}
-    recent = _RECENT_HANDLING.all(conn, params)
-    return [(done - served).total_seconds() / 60.0 for served, done in recent]
-
-
-def remembered_handling(conn: Connection, service_id: int, history: int) -> list[float]:
-    """`recent_handling`, remembered (see `memo`) until a ticket of the service finishes."""
-    return memo.recall(
-        conn, ("handling", service_id), lambda: recent_handling(conn, service_id, history)
-    )
-
-
-def handling_by_service(
-    conn: Connection, service_ids: Sequence[int], history: int
-) -> dict[int, list[float]]:
-    """`recent_handling` of several services in one statement."""
-    recent = (
-        sa.select(
-            ticket_t.c.service_id,
-            ticket_t.c.served_at,
-            ticket_t.c.finished_at,
-            sa.func.row_number()
-            .over(partition_by=ticket_t.c.service_id, order_by=ticket_t.c.finished_at.desc())
-            .label("rn"),
-        )
-        .where(
-            ticket_t.c.service_id.in_(service_ids),
-            ticket_t.c.state == DONE,
-            ticket_t.c.served_at.is_not(None),
-        )
-        .subquery()
-    )
-    rows = conn.execute(
-        sa.select(recent.c.service_id, recent.c.served_at, recent.c.finished_at).where(
-            recent.c.rn <= history
-        )
-    )
-    durations: dict[int, list[float]] = {sid: [] for sid in service_ids}
-    for sid, served, finished in rows:
-        durations[sid].append((finished - served).total_seconds() / 60.0)
-    return durations
 
 
 def waiting_by_service(conn: Connection, branch_id: int) -> dict[int, tuple[int, datetime]]:
