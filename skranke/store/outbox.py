@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -74,17 +75,18 @@ def add_notices(
     )
 
 
+def _due(query: sa.Select[Any], now: datetime, limit: int) -> sa.Select[Any]:
+    pending = outbox_t.c.state == NoticeState.PENDING.value
+    return (
+        query.where(pending, outbox_t.c.next_attempt_at <= now)
+        .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
+        .limit(limit)
+    )
+
+
 def due_notices(conn: Connection, now: datetime, limit: int) -> list[Record]:
     """Pending notices due by `now`, oldest first, with their booking's details."""
-    return list(
-        conn.execute(
-            _DUE.where(
-                outbox_t.c.state == NoticeState.PENDING.value, outbox_t.c.next_attempt_at <= now
-            )
-            .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
-            .limit(limit)
-        )
-    )
+    return list(conn.execute(_due(_DUE, now, limit)))
 
 
 def lease_notice(conn: Connection, notice_id: int, due_at: datetime, until: datetime) -> bool:
@@ -202,15 +204,7 @@ def add_ticket_notice(conn: Connection, ticket_id: int, template: str, now: date
 
 def due_ticket_notices(conn: Connection, now: datetime, limit: int) -> list[Record]:
     """Pending ticket notices due by `now`, oldest first; `phone` is None once erased."""
-    return list(
-        conn.execute(
-            _DUE_TICKET.where(
-                outbox_t.c.state == NoticeState.PENDING.value, outbox_t.c.next_attempt_at <= now
-            )
-            .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
-            .limit(limit)
-        )
-    )
+    return list(conn.execute(_due(_DUE_TICKET, now, limit)))
 
 
 def drop_ticket_notices(
