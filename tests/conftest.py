@@ -7,7 +7,8 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 import uvicorn
 
 from skranke.migrate import upgrade
+from skranke.queue.branches import BranchSpec, create_branch
+from skranke.store.engine import Database
 
 PG_ADMIN_URL = os.environ.get("SKRANKE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -185,3 +188,15 @@ def run_async(coro: Any) -> Any:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+@asynccontextmanager
+async def database_with(database_url: str, branch: BranchSpec) -> AsyncIterator[Database]:
+    """A started database holding `branch`, stopped afterwards (tests' own small towns)."""
+    database = Database(database_url)
+    database.start()
+    await database.write(create_branch, branch)
+    try:
+        yield database
+    finally:
+        await database.stop()

@@ -5,9 +5,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from skranke.queue import waits
-from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
+from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec
 from skranke.queue.states import Area
 from skranke.store.engine import Database
+from tests.conftest import database_with
 
 B, L = Area.BORGERSERVICE, Area.LIBRARY
 # Two borgerservice counters sharing two services, and a library counter.
@@ -37,10 +38,5 @@ def fresh_forecasts() -> Iterator[None]:
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    database.start()
-    await database.write(create_branch, TOWN)
-    try:
+    async with database_with(database_url, TOWN) as database:
         yield database
-    finally:
-        await database.stop()

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec, create_branch
+from skranke.queue.branches import BranchSpec, CounterSpec, ServiceSpec
 from skranke.queue.states import Area
 from skranke.store.engine import Database
+from tests.conftest import database_with
 
 B, L = Area.BORGERSERVICE, Area.LIBRARY
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -30,10 +31,5 @@ TOWN = BranchSpec(
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    database.start()
-    await database.write(create_branch, TOWN)
-    try:
+    async with database_with(database_url, TOWN) as database:
         yield database
-    finally:
-        await database.stop()

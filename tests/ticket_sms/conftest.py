@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from skranke.queue.branches import create_branch
 from skranke.queue.states import TicketSource
 from skranke.queue.tickets import issue_ticket
 from skranke.queue.views import QueuePolicy
 from skranke.store.engine import Database
 from skranke.store.tables import outbox_t, ticket_contact_t
+from tests.conftest import database_with
 from tests.integration.conftest import MONDAY_MORNING, TOWN
 
 POLICY = QueuePolicy()
@@ -25,13 +25,8 @@ PHONE = "+4512345678"
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    database.start()
-    await database.write(create_branch, TOWN)
-    try:
+    async with database_with(database_url, TOWN) as database:
         yield database
-    finally:
-        await database.stop()
 
 
 async def walk_ins(db: Database, count: int, service: str = "flytning") -> list[str]:
