@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from skranke.config import Settings
 from skranke.queue.errors import DomainError
@@ -265,6 +266,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DomainError, DatabaseURLError, ValueError) as exc:
         print(f"skranke: {exc}", file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        # A command against a database that is not there or not migrated: say which, briefly.
+        url = normalise_url(settings.database_url).render_as_string(hide_password=True)
+        print(
+            f"skranke: the database {url} refused: {exc.orig}. Is it running, and migrated "
+            "(skranke migrate)? SKRANKE_DATABASE_URL or --database-url chooses it.",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

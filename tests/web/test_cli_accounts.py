@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from skranke.cli import main
@@ -38,3 +40,13 @@ def test_the_domain_refuses_a_staff_user_without_a_branch_too() -> None:
     # Refused before any database work, so no connection is needed.
     with pytest.raises(InvalidInput, match="Expected at least one branch for staff user 'bo'"):
         create_user(None, "bo", "correct horse battery", Role.STAFF, [])  # type: ignore[arg-type]
+
+
+def test_a_command_on_an_unmigrated_database_says_so_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--database-url", f"sqlite:///{tmp_path / 'empty.db'}", "config", "export"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "no such table" in err and "skranke migrate" in err and "Traceback" not in err
