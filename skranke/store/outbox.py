@@ -21,14 +21,18 @@ from skranke.store.tables import (
     ticket_t,
 )
 
+# What every notice row carries, whoever it is for.
+_NOTICE = (
+    outbox_t.c.id,
+    outbox_t.c.channel,
+    outbox_t.c.template,
+    outbox_t.c.attempts,
+    outbox_t.c.next_attempt_at,
+)
 # A notice holds no address or text: both are read from its booking when it is sent.
 _DUE = (
     sa.select(
-        outbox_t.c.id,
-        outbox_t.c.channel,
-        outbox_t.c.template,
-        outbox_t.c.attempts,
-        outbox_t.c.next_attempt_at,
+        *_NOTICE,
         booking_t.c.code,
         booking_t.c.language,
         booking_t.c.name,
@@ -170,11 +174,7 @@ def drop_notices_of(
 # A ticket's notice: the number is read from its contact row, gone once the ticket ended.
 _DUE_TICKET = (
     sa.select(
-        outbox_t.c.id,
-        outbox_t.c.channel,
-        outbox_t.c.template,
-        outbox_t.c.attempts,
-        outbox_t.c.next_attempt_at,
+        *_NOTICE,
         ticket_t.c.number,
         ticket_t.c.language.label("ticket_language"),
         ticket_contact_t.c.language,
