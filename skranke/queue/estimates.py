@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # Until this many times are known the configured default makes up the rest: the first odd
@@ -21,6 +21,17 @@ OUTLIER_FACTOR = 6.0
 DEFAULT_SPREAD = 0.5
 # A wait is shown as a range when the likely spread around it is at least this wide.
 RANGE_FROM_MINUTES = 5
+# A service's own recent times count against this many tickets' worth of the branch's pace
+# (every service's real time over its configured one) applied to its configured time: twenty
+# times of an uneven errand say little alone, and a slow day is slow for most errands. (4, 8
+# and 16 measured; 8 kept, docs/simulation.md.)
+POOL_WEIGHT = 8.0
+# Its own spread counts against this many tickets' worth of the branch's spread.
+SPREAD_POOL_WEIGHT = 10.0
+# An hour of the day gets its own pace only from this many tickets of the service in that
+# hour (over the last weeks), and counts against this many tickets' worth of "like any hour".
+HOUR_MIN = 30
+HOUR_WEIGHT = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,65 @@ def learn(durations_minutes: Sequence[float], default: float) -> Handling:
         spread = statistics.pstdev(usable) / mean if mean > 0 else DEFAULT_SPREAD
         spread = (n * spread + PRIOR_WEIGHT * DEFAULT_SPREAD) / (n + PRIOR_WEIGHT)
     return Handling(blended, spread)
+
+
+def _usable(durations_minutes: Sequence[float]) -> list[float]:
+    usable = [d for d in durations_minutes if d > 0]
+    if len(usable) >= 3:
+        median = statistics.median(usable)
+        usable = [d for d in usable if median / 5 <= d <= OUTLIER_FACTOR * median]
+    return usable
+
+
+def hour_factor(in_hour: Sequence[float], every_hour: Sequence[float]) -> float:
+    """How much longer (> 1) or shorter this hour's errands of a service are than its usual,
+    from the last weeks; 1.0 until the hour has `HOUR_MIN` tickets."""
+    hour, every = _usable(in_hour), _usable(every_hour)
+    if len(hour) < HOUR_MIN or not every:
+        return 1.0
+    ratio = (sum(hour) / len(hour)) / (sum(every) / len(every))
+    return (len(hour) * ratio + HOUR_WEIGHT) / (len(hour) + HOUR_WEIGHT)
+
+
+def learn_branch(
+    recent: Mapping[int, Sequence[float]],
+    defaults: Mapping[int, float],
+    hours: Mapping[int, float] | None = None,
+) -> dict[int, Handling]:
+    """Every service's handling from its recent times, the branch's pace and the hour.
+
+    `recent`: service id -> its last counter times (minutes); `defaults`: the configured
+    minutes; `hours`: service id -> `hour_factor` for the hour of day. One uneven errand's
+    twenty times give its mean to within about a sixth; the branch's pace over all its
+    services (real time / configured time) is known far better, so each service's own mean
+    is pulled towards its configured time at that pace, and its spread towards the branch's.
+    """
+    usable = {sid: _usable(recent.get(sid, ())) for sid in defaults}
+    configured = {sid: max(d, 0.5) for sid, d in defaults.items()}
+    typical = sum(configured.values()) / len(configured) if configured else 10.0
+    # As in `learn`: until PRIOR_WEIGHT times are known, the configured pace makes up the rest.
+    known = sum(len(u) for u in usable.values())
+    prior = max(PRIOR_WEIGHT - known, 0.0) * typical
+    real = prior + sum(sum(u) for u in usable.values())
+    planned = prior + sum(configured[s] * len(u) for s, u in usable.items())
+    pace = real / planned if planned > 0 else 1.0
+    spreads = [
+        (len(u), statistics.pstdev(u) / (sum(u) / len(u))) for u in usable.values() if len(u) >= 5
+    ]
+    branch_spread = (PRIOR_WEIGHT * DEFAULT_SPREAD + sum(n * s for n, s in spreads)) / (
+        PRIOR_WEIGHT + sum(n for n, _ in spreads)
+    )
+    learned = {}
+    for sid, u in usable.items():
+        n = len(u)
+        mean = (sum(u) + POOL_WEIGHT * pace * configured[sid]) / (n + POOL_WEIGHT)
+        spread = branch_spread
+        if n >= 5:
+            own = statistics.pstdev(u) / (sum(u) / n)
+            spread = (n * own + SPREAD_POOL_WEIGHT * branch_spread) / (n + SPREAD_POOL_WEIGHT)
+        factor = (hours or {}).get(sid, 1.0)
+        learned[sid] = Handling(mean * factor, spread)
+    return learned
 
 
 def handling_minutes(recent_durations_minutes: Sequence[float], default: float) -> float:

@@ -1,11 +1,12 @@
 """The estimator that knows the room: routing run forward from the branch as it is now.
 
-Every open counter becomes free when its citizen is done (the learned counter time of that
-ticket's service, less what has passed); the free counter then calls whatever the real
-`choose_next` would pick at that moment, and is busy for that ticket's learned time. Run until
-the queue is empty, this gives the time every waiting ticket will be called, with booked
-check-ins, transfers, counter weights, several services per counter, paused and closed counters
-and overflow all handled by the same code that makes the real choice.
+Every open counter becomes free when its citizen is done (the median time left of an errand
+of that service that has lasted this long, `remaining_seconds`); the free counter then calls
+whatever the real `choose_next` would pick at that moment, and is busy for that ticket's
+learned time. Run until the queue is empty, this gives the time every waiting ticket will be
+called, with booked check-ins, transfers, counter weights, several services per counter,
+paused and closed counters and overflow all handled by the same code that makes the real
+choice.
 
 A ticket not taken yet is a *phantom* at the end of its service's queue, issued now: when a
 counter reaches it, its time is noted and the counter picks again at once, as if the phantom
@@ -20,24 +21,30 @@ service queues plus the booked and transferred tickets, never the whole queue.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from statistics import NormalDist
 
 from skranke.queue.estimates import Handling, Wait, shown
 from skranke.queue.routing import Candidate, CounterProfile, RoutingPolicy, choose_next
 from skranke.queue.states import Area
 
-# A citizen already at the counter longer than usual is expected to need at least this share
-# of a usual ticket more: long errands tend to run on. (0.1 measured best; 0.25 and 0.5 made
-# the simulated days' estimates too pessimistic.)
+# Handling times are lognormal-like: an errand already long is likely to run on, so a busy
+# counter's citizen is expected to need the *median* of what remains given how long they
+# have been there, from the service's learned mean and spread. The median, not the mean: the
+# mean remaining time of a long-tailed errand is dominated by the rare very long ones, and
+# the shown wait is closest to the real one at the median (docs/simulation.md). Never less
+# than this share of a usual ticket.
 LEAST_REMAINING = 0.1
 # Beyond this the run stops; what is left is estimated from the work alone.
 HORIZON = timedelta(hours=10)
 MAX_STEPS = 5000
 # Ids of expected arrivals count down from here; phantoms are minus their service id.
 GHOST_IDS = -10_000_000
+_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +104,32 @@ class Forecast:
         )
 
 
+def remaining_seconds(usual_seconds: float, spread: float, elapsed_seconds: float) -> float:
+    """Median time left of an errand lognormal with mean `usual_seconds` and `spread`
+    (standard deviation / mean), `elapsed_seconds` after it began."""
+    floor = LEAST_REMAINING * usual_seconds
+    if spread <= 0 or usual_seconds <= 0:
+        return max(usual_seconds - elapsed_seconds, floor)
+    sigma2 = math.log(1.0 + spread * spread)
+    sigma = math.sqrt(sigma2)
+    mu = math.log(usual_seconds) - sigma2 / 2
+    if elapsed_seconds <= 0:
+        return max(math.exp(mu), floor)
+    # P(longer than elapsed); the median of the rest is where half of that is left.
+    tail = 1.0 - _NORMAL.cdf((math.log(elapsed_seconds) - mu) / sigma)
+    if tail < 1e-9:
+        return floor
+    end = math.exp(mu + sigma * _NORMAL.inv_cdf(1.0 - tail / 2))
+    return max(end - elapsed_seconds, floor)
+
+
 def _remaining(counter: CounterNow, handling: Mapping[int, Handling], now: datetime) -> float:
     """Seconds until the counter's citizen is done (0 for a free counter)."""
     if counter.busy_service_id is None or counter.busy_since is None:
         return 0.0
-    usual = handling.get(counter.busy_service_id, Handling(10.0)).minutes * 60.0
+    h = handling.get(counter.busy_service_id, Handling(10.0))
     elapsed = (now - counter.busy_since).total_seconds()
-    return max(usual - elapsed, LEAST_REMAINING * usual)
+    return remaining_seconds(h.minutes * 60.0, h.spread, elapsed)
 
 
 class _Queues:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from skranke.queue.errors import DomainError
 from skranke.simulate import history
-from skranke.simulate.plot import svg
+from skranke.simulate.plot import png, svg
 from skranke.simulate.report import summarise, table
 from skranke.simulate.runner import simulate
 from skranke.simulate.scenario import Scenario, ScenarioError, load, with_counters
@@ -29,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--days", type=int, default=1, help="days to run (the same weekday, weekly)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--plot", metavar="FILE", help="draw queue length and waits to FILE (.svg)")
+    p.add_argument(
+        "--plot", metavar="FILE", help="draw queue length and waits to FILE (.svg or .png)"
+    )
     p.add_argument(
         "--counters",
         metavar="SPEC",
@@ -72,8 +74,10 @@ def run(args: argparse.Namespace, settings: object) -> int:
             raise ScenarioError("Expected a scenario file or --from-history BRANCH")
         if args.counters:
             scenario = with_counters(scenario, args.counters)
-        if args.plot and not args.plot.lower().endswith(".svg"):
-            raise ScenarioError("--plot: expected a file name ending in .svg")
+        if args.plot and not args.plot.lower().endswith((".svg", ".png")):
+            raise ScenarioError(
+                f"--plot: expected a file name ending in .svg or .png, got {args.plot!r}"
+            )
         if args.days < 1:
             raise ScenarioError("--days: expected at least 1")
         if args.save_scenario:
@@ -82,7 +86,9 @@ def run(args: argparse.Namespace, settings: object) -> int:
     except (ScenarioError, DatabaseURLError, DomainError) as exc:
         print(f"skranke simulate: {exc}", file=sys.stderr)
         return 2
-    if args.plot:
+    if args.plot and args.plot.lower().endswith(".png"):
+        Path(args.plot).write_bytes(png(summary))
+    elif args.plot:
         Path(args.plot).write_text(svg(summary), encoding="utf-8")
     print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else table(summary))
     return 0

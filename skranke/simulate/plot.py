@@ -1,15 +1,20 @@
-"""The simulated day as a small hand-written SVG: queue length and waits through the day.
+"""The simulated day drawn: queue length and waits through the day, as SVG or PNG.
 
 Two panels share the time axis: citizens waiting per area, and the mean wait of the tickets
 issued in each quarter hour. No plotting library: a few lines of SVG do, and the file opens
-in any browser.
+in any browser; the PNG is the same chart drawn with Pillow (already a dependency, for
+tickets), for a report or a mail that takes images only.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, PANEL, MARGIN = 760, 200, 48
 COLOURS = {"library": "#1f6f8b", "borgerservice": "#b5451b", "wait": "#4b3f72"}
@@ -37,23 +42,56 @@ def _axis(top: float, left: float, right: float, peak: float, label: str) -> lis
     return parts
 
 
-def svg(summary: dict[str, Any]) -> str:
-    """The first simulated day of `summary` (from `report.summarise`) as an SVG document."""
+HEIGHT = 2 * PANEL + 3 * MARGIN
+LEFT, RIGHT = MARGIN, WIDTH - 16
+TOP1, TOP2 = MARGIN, 2 * MARGIN + PANEL
+
+
+@dataclass(frozen=True)
+class _Chart:
+    """The first day of a summary, scaled: what both renderings draw."""
+
+    title: str
+    waiting: list[list[Any]]
+    waits: list[list[Any]]
+    start: int
+    end: int
+    peak_q: float
+    peak_w: float
+
+    def x(self, hhmm: str) -> float:
+        return LEFT + (RIGHT - LEFT) * (_minutes(hhmm) - self.start) / max(self.end - self.start, 1)
+
+    def queue_points(self, column: int) -> list[tuple[float, float]]:
+        return [(self.x(p[0]), TOP1 + PANEL * (1 - p[column] / self.peak_q)) for p in self.waiting]
+
+    def wait_points(self) -> list[tuple[float, float]]:
+        return [(self.x(w[0]), TOP2 + PANEL * (1 - w[1] / self.peak_w)) for w in self.waits]
+
+
+def _chart(summary: dict[str, Any]) -> _Chart:
     day = summary["queue"][0]
     waiting = day["waiting"]
     waits = day["mean_wait_by_issue_time"]
     times = [_minutes(p[0]) for p in waiting] + [_minutes(w[0]) for w in waits]
-    start, end = min(times, default=0), max(times, default=60)
-    span = max(end - start, 1)
-    left, right = MARGIN, WIDTH - 16
+    return _Chart(
+        title=f"{summary['scenario']}, {day['day']}",
+        waiting=waiting,
+        waits=waits,
+        start=min(times, default=0),
+        end=max(times, default=60),
+        peak_q=max((max(p[1], p[2]) for p in waiting), default=1) or 1,
+        peak_w=max((w[1] for w in waits), default=1) or 1,
+    )
 
-    def x(hhmm: str) -> float:
-        return left + (right - left) * (_minutes(hhmm) - start) / span
 
-    height = 2 * PANEL + 3 * MARGIN
-    top1, top2 = MARGIN, 2 * MARGIN + PANEL
-    peak_q = max((max(p[1], p[2]) for p in waiting), default=1) or 1
-    peak_w = max((w[1] for w in waits), default=1) or 1
+def svg(summary: dict[str, Any]) -> str:
+    """The first simulated day of `summary` (from `report.summarise`) as an SVG document."""
+    day = summary["queue"][0]
+    c = _chart(summary)
+    start, end, x = c.start, c.end, c.x
+    left, right, height, top1, top2 = LEFT, RIGHT, HEIGHT, TOP1, TOP2
+    peak_q, peak_w = c.peak_q, c.peak_w
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif">',
@@ -63,11 +101,8 @@ def svg(summary: dict[str, Any]) -> str:
         *_axis(top2, left, right, peak_w, "Mean wait (min) by time the ticket was taken"),
     ]
     for column, area in ((1, "library"), (2, "borgerservice")):
-        points = [(x(p[0]), top1 + PANEL * (1 - p[column] / peak_q)) for p in waiting]
-        parts.append(_polyline(points, COLOURS[area]))
-    parts.append(
-        _polyline([(x(w[0]), top2 + PANEL * (1 - w[1] / peak_w)) for w in waits], COLOURS["wait"])
-    )
+        parts.append(_polyline(c.queue_points(column), COLOURS[area]))
+    parts.append(_polyline(c.wait_points(), COLOURS["wait"]))
     for i, (area, label) in enumerate((("library", "library"), ("borgerservice", "borgerservice"))):
         lx = right - 220 + i * 110
         parts.append(
@@ -83,3 +118,46 @@ def svg(summary: dict[str, Any]) -> str:
             )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def png(summary: dict[str, Any]) -> bytes:
+    """The same chart as `svg`, as PNG bytes (WIDTH x HEIGHT pixels)."""
+    c = _chart(summary)
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    small, bold = ImageFont.load_default(11), ImageFont.load_default(12)
+    panels = (
+        # The default font has no dash: a colon instead of the SVG's "—".
+        (TOP1, c.peak_q, f"Waiting: {c.title}"),
+        (TOP2, c.peak_w, "Mean wait (min) by time the ticket was taken"),
+    )
+    for top, peak, label in panels:
+        bottom = top + PANEL
+        draw.line([(LEFT, bottom), (RIGHT, bottom)], fill="#444444")
+        draw.line([(LEFT, top), (LEFT, bottom)], fill="#444444")
+        draw.text((LEFT - 6, top), f"{peak:g}", fill="black", font=small, anchor="rm")
+        draw.text((LEFT - 6, bottom), "0", fill="black", font=small, anchor="rm")
+        draw.text((LEFT, top - 8), label, fill="black", font=bold, anchor="ls")
+        for hour in range(c.start // 60 + 1, c.end // 60 + 1):
+            draw.text(
+                (c.x(f"{hour}:00"), bottom + 4),
+                f"{hour:02d}",
+                fill="black",
+                font=small,
+                anchor="mt",
+            )
+    lines = [
+        (c.queue_points(1), COLOURS["library"]),
+        (c.queue_points(2), COLOURS["borgerservice"]),
+        (c.wait_points(), COLOURS["wait"]),
+    ]
+    for points, colour in lines:
+        if len(points) > 1:
+            draw.line(points, fill=colour, width=2, joint="curve")
+    for i, area in enumerate(("library", "borgerservice")):
+        lx = RIGHT - 220 + i * 110
+        draw.rectangle([lx, TOP1 - 18, lx + 10, TOP1 - 8], fill=COLOURS[area])
+        draw.text((lx + 14, TOP1 - 9), area, fill="black", font=small, anchor="ls")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -13,7 +13,9 @@ B, L = Area.BORGERSERVICE, Area.LIBRARY
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
 MITID, FLYT, LAAN = 1, 2, 3
-TEN = {MITID: Handling(10.0), FLYT: Handling(10.0), LAAN: Handling(5.0)}
+# Steady errands (no spread): a citizen called k minutes ago needs exactly 10 - k more. How
+# an uneven errand's time left is judged is tested in test_handling.py.
+TEN = {MITID: Handling(10.0, 0.0), FLYT: Handling(10.0, 0.0), LAAN: Handling(5.0, 0.0)}
 
 
 def counter(cid: int, area: Area, *services: int, busy: float | None = None) -> CounterNow:
