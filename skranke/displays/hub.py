@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from skranke.displays import snapshots, supervisor
+from skranke.displays.forecasts import Forecasts
 from skranke.displays.link import Link, LiveOptions, dumps
 from skranke.queue.views import QueuePolicy
 from skranke.store.engine import Database
@@ -50,6 +51,8 @@ class Hub:
         self._areas: dict[int, dict[str, str]] = {}
         # Recent ticket id -> area: a recall event names no service.
         self._ticket_areas: OrderedDict[int, str] = OrderedDict()
+        # Every branch's wait forecast, rebuilt after its events off the writer thread.
+        self.forecasts = Forecasts(db, policy, clock)
 
     async def start(self) -> None:
         for work in (self._work(), self._watch()):
@@ -60,6 +63,7 @@ class Hub:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.forecasts.stop()
 
     def _keep(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)
@@ -70,6 +74,8 @@ class Hub:
         for event in events:
             if event.get("branch_id") is not None:
                 self._generation[event["branch_id"]] += 1
+        for branch_id in {e["branch_id"] for e in events if e.get("branch_id") is not None}:
+            self.forecasts.changed(branch_id)
         self._inbox.put_nowait(events)
 
     def resync_all(self) -> None:
@@ -245,6 +251,9 @@ class Hub:
         if not links:
             return
         try:
+            # The figures come from the forecast being built for these events: wait for it
+            # rather than build a second one beside it.
+            await self.forecasts.settled(branch_id, self.options.refresh_delay_seconds)
             fresh = await self.db.read(
                 snapshots.branch_refresh,
                 branch_id,

@@ -13,6 +13,10 @@ transaction's cost goes. A bad request never takes good ones down with it:
 Savepoints are not taken up front because each is one more call into SQLite, and under load
 every call costs the writer a trip for the GIL: a savepoint per job cost a fifth of the
 tickets per second (docs/performance.md).
+
+Jobs submitted in one turn of an event loop reach the thread together, in one hand-over: each
+hand-over may wake the thread, and the wake-up, paid on the event loop thread while it holds
+the GIL, cost it about as much as a request's JSON (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -58,42 +62,57 @@ def _settle_all(settled: list[tuple[_Job, Outcome]]) -> None:
 class SQLiteWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[list[_Job] | None] = queue.SimpleQueue()
+        # Jobs of this turn of each loop, handed over together when the turn ends.
+        self._turn: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
         self._thread = threading.Thread(target=self._run, name="skranke-db-writer", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
+        # Jobs of the current turn go first: their submitters are waiting for them.
+        for loop in list(self._turn):
+            self._hand_over(loop)
         self._jobs.put(None)
         self._thread.join()
 
     def submit(self, call: Call) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
-        self._jobs.put(_Job(call, future, loop))
+        turn = self._turn.get(loop)
+        if turn is None:
+            turn = self._turn[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        turn.append(_Job(call, future, loop))
         return future
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        jobs = self._turn.pop(loop, None)
+        if jobs:
+            self._jobs.put(jobs)
 
     def _run(self) -> None:
         with self.engine.connect() as conn:
-            while True:
-                first = self._jobs.get()
-                if first is None:
-                    return
-                batch = [first]
-                stop = False
-                while len(batch) < MAX_BATCH:
+            waiting: list[_Job] = []
+            stop = False
+            while not stop or waiting:
+                if not waiting:
+                    jobs = self._jobs.get()
+                    if jobs is None:
+                        return
+                    waiting = jobs
+                while len(waiting) < MAX_BATCH and not stop:
                     try:
-                        job = self._jobs.get_nowait()
+                        more = self._jobs.get_nowait()
                     except queue.Empty:
                         break
-                    if job is None:
+                    if more is None:
                         stop = True
-                        break
-                    batch.append(job)
+                    else:
+                        waiting += more
+                batch, waiting = waiting[:MAX_BATCH], waiting[MAX_BATCH:]
                 self._deliver(self._run_batch(conn, batch))
-                if stop:
-                    return
 
     def _deliver(self, settled: list[tuple[_Job, Outcome]]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, Outcome]]] = {}

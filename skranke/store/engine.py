@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from skranke.store import forecast as forecast_cache
 from skranke.store import memo
 from skranke.store._writer import SQLiteWriter
 from skranke.store.events import take_pending
@@ -100,6 +101,8 @@ class Database:
             self._writer = SQLiteWriter(_sqlite_engine(self.url, immediate=True, pool_size=1))
             self._writer.start()
             self._reader = _sqlite_engine(self.url, immediate=False, pool_size=4)
+            # One database: a forecast a reader built serves the writer's tickets too.
+            forecast_cache.share_key(self._writer.engine, self._reader)
             self._read_pool = ThreadPoolExecutor(4, thread_name_prefix="skranke-db-read")
         else:
             # pre_ping: after a PostgreSQL restart stale pooled connections are replaced

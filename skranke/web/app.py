@@ -38,7 +38,7 @@ from skranke.web import (
 from skranke.web.auth import TokenCache, auth_middleware
 from skranke.web.booking_support import IpLimiter, booking_jobs, build_notifier
 from skranke.web.contacts import DeviceContacts
-from skranke.web.edge import BodyLimit, CleanUrl, SecurityHeaders
+from skranke.web.edge import Edge
 from skranke.web.endpoints import now_of
 from skranke.web.errors import HANDLERS
 from skranke.web.idempotency import Idempotency
@@ -133,9 +133,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # Outermost first: headers on every answer, oversized bodies refused before the
             # session or a token is looked at; so are URLs with control characters.
             Middleware(ops.Observe, metrics=metrics),  # ids and times every request
-            Middleware(SecurityHeaders),
-            Middleware(CleanUrl),
-            Middleware(BodyLimit),
+            # Security headers, then the URL check, then the body limit, as one layer.
+            Middleware(Edge),
             session_middleware(settings),
             auth_middleware(),
         ],

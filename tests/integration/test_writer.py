@@ -96,3 +96,34 @@ async def test_a_job_failing_after_it_wrote_is_undone_alone_and_good_jobs_stored
     assert isinstance(results[0], int) and isinstance(results[2], int)
     assert stored == ["test.good", "test.good"]
     assert published == ["test.good", "test.good"]
+
+
+async def test_jobs_submitted_in_one_turn_of_the_loop_commit_as_one_batch(sqlite_db: str) -> None:
+    db = Database(sqlite_db)
+    db.start()
+    transactions: list[object] = []
+
+    def note(conn: Conn) -> None:
+        # One transaction object per BEGIN ... COMMIT (kept, so none is reused).
+        transactions.append(conn.get_transaction())
+
+    try:
+        await asyncio.gather(*(db.write(note) for _ in range(10)))
+    finally:
+        await db.stop()
+
+    assert len(transactions) == 10
+    assert all(t is transactions[0] for t in transactions)
+
+
+async def test_jobs_submitted_just_before_stop_still_run(sqlite_db: str) -> None:
+    db = Database(sqlite_db)
+    db.start()
+    jobs = Jobs()
+
+    pending = [asyncio.ensure_future(db.write(jobs.good, name)) for name in ("a", "b")]
+    await asyncio.sleep(0)  # the writes are submitted, not yet handed to the thread
+    await db.stop()
+
+    assert all(isinstance(seq, int) for seq in await asyncio.gather(*pending))
+    assert jobs.runs == {"a": 1, "b": 1}

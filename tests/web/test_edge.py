@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from skranke.web.edge import BodyLimit, SecurityHeaders
+from skranke.web.edge import BodyLimit, Edge, SecurityHeaders
 from tests.conftest import ServerThread
 
 
@@ -22,16 +22,17 @@ async def echo(request: Request) -> JSONResponse:
     return JSONResponse({"read": len(body)})
 
 
-def tiny_app() -> Starlette:
-    return Starlette(
-        routes=[Route("/echo", echo, methods=["POST"])],
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit, limit=1000)],
-    )
+def tiny_app(layers: str) -> Starlette:
+    if layers == "one":  # as the app runs them
+        middleware = [Middleware(Edge, limit=1000)]
+    else:
+        middleware = [Middleware(SecurityHeaders), Middleware(BodyLimit, limit=1000)]
+    return Starlette(routes=[Route("/echo", echo, methods=["POST"])], middleware=middleware)
 
 
-@pytest.fixture
-def server() -> Iterator[ServerThread]:
-    with ServerThread(tiny_app()) as running:
+@pytest.fixture(params=["one", "stacked"])
+def server(request: pytest.FixtureRequest) -> Iterator[ServerThread]:
+    with ServerThread(tiny_app(request.param)) as running:
         yield running
 
 
