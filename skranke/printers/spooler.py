@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from skranke.queue import issuing
 from skranke.queue.issuing import PrinterProblem
+from skranke.queue.views import local_name
 from skranke.store import print_jobs
 from skranke.store.engine import Database, is_outage
 from skranke.store.print_jobs import PendingJob
@@ -40,7 +41,8 @@ from .ticket import LANGUAGES, TicketPrint
 
 log = logging.getLogger(__name__)
 PrinterFactory = Callable[[str, float], Printer]
-ServiceName = Callable[[str, str, str, str], str]  # language, key, name_da, name_en
+# language, key, name_da, name_en, names (service.names: the other kiosk languages)
+ServiceName = Callable[[str, str, str, str, Mapping[str, str]], str]
 PrintStatus = Literal["no_printer", "queued", "printed", "failed"]  # the API's `print.status`
 
 # Problems that stop printing; paper low is a warning and tickets still print.
@@ -115,8 +117,10 @@ class DeviceState:
     url: str | None = None
 
 
-def default_service_name(language: str, key: str, name_da: str, name_en: str) -> str:
-    return name_da if language == "da" else name_en
+def default_service_name(
+    language: str, key: str, name_da: str, name_en: str, names: Mapping[str, str]
+) -> str:
+    return local_name(language, name_da, name_en, names)
 
 
 @dataclass
@@ -354,17 +358,25 @@ class Spooler:
         language = job.language if job.language in LANGUAGES else "da"
         position = job.payload.get("position")
         wait = job.payload.get("wait_minutes")
+        span = job.payload.get("wait_range")
         return TicketPrint(
             branch=job.branch_name,
             number=job.number,
             service=self.service_name(
-                language, job.service_key, job.service_name_da, job.service_name_en
+                language,
+                job.service_key,
+                job.service_name_da,
+                job.service_name_en,
+                job.service_names,
             ),
             issued_at=job.issued_at.astimezone(ZoneInfo(job.timezone)),
             position=max(int(position) - 1, 0) if isinstance(position, int) else 0,
             wait_minutes=wait if isinstance(wait, int) and wait >= 0 else None,
+            # The range the kiosk showed, so paper and screen say the same.
+            wait_range=_span(span),
             qr_url=f"{self.public_url}/t/{job.tracking}",
-            footer=job.footer,
+            # The branch's own words; without any, where it is (never a made-up slogan).
+            footer=job.footer or job.branch_address,
             language=language,
         )
 
@@ -380,6 +392,14 @@ class Spooler:
                 state.retry_at = 0.0
                 self.kick(device_id)
         self.wake()
+
+
+def _span(value: object) -> tuple[int, int] | None:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        low, high = value
+        if isinstance(low, int) and isinstance(high, int) and 0 <= low < high:
+            return low, high
+    return None
 
 
 def _status(value: object) -> PrinterStatus | None:

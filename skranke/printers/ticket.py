@@ -20,6 +20,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead": "Foran dig: {count}",
         "next": "Du er den næste",
         "wait": "Forventet ventetid ca. {minutes} min",
+        "wait_range": "Forventet ventetid ca. {low}–{high} min",
+        "wait_under": "Forventet ventetid under {minutes} min",
         "track": "Følg din plads på telefonen",
     },
     "en": {
@@ -27,6 +29,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead": "Ahead of you: {count}",
         "next": "You are next",
         "wait": "Estimated wait about {minutes} min",
+        "wait_range": "Estimated wait about {low}–{high} min",
+        "wait_under": "Estimated wait under {minutes} min",
         "track": "Follow your place on your phone",
     },
     "uk": {
@@ -34,6 +38,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead": "Перед вами: {count}",
         "next": "Ви наступні",
         "wait": "Орієнтовне очікування: близько {minutes} хв",
+        "wait_range": "Орієнтовне очікування: близько {low}–{high} хв",
+        "wait_under": "Орієнтовне очікування: менше {minutes} хв",
         "track": "Стежте за своєю чергою на телефоні",
     },
     "ar": {
@@ -41,6 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead": "أمامك: {count}",
         "next": "أنت التالي",
         "wait": "وقت الانتظار المتوقع: حوالي {minutes} دقيقة",
+        "wait_range": "وقت الانتظار المتوقع: حوالي {low}–{high} دقيقة",
+        "wait_under": "وقت الانتظار المتوقع: أقل من {minutes} دقيقة",
         "track": "تابع دورك على هاتفك",
     },
     "pl": {
@@ -48,6 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead": "Przed Tobą: {count}",
         "next": "Nikt nie czeka przed Tobą",
         "wait": "Przewidywany czas oczekiwania: ok. {minutes} min",
+        "wait_range": "Przewidywany czas oczekiwania: ok. {low}–{high} min",
+        "wait_under": "Przewidywany czas oczekiwania: poniżej {minutes} min",
         "track": "Śledź swoje miejsce w kolejce na telefonie",
     },
     "tr": {
@@ -55,6 +65,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead": "Önünüzde: {count}",
         "next": "Sıradaki sizsiniz",
         "wait": "Tahmini bekleme süresi: yaklaşık {minutes} dk",
+        "wait_range": "Tahmini bekleme süresi: yaklaşık {low}–{high} dk",
+        "wait_under": "Tahmini bekleme süresi: {minutes} dk'dan az",
         "track": "Sıranızı telefonunuzdan takip edin",
     },
 }
@@ -71,6 +83,8 @@ class TicketPrint:
     qr_url: str
     footer: str = ""
     language: Language = "da"
+    # [low, high] minutes where the kiosk showed a range; then printed instead of the figure.
+    wait_range: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -143,8 +157,14 @@ def layout_ticket(ticket: TicketPrint) -> Layout:
         blocks.append(Text(labels["next"]))
     else:
         blocks.append(Text(labels["ahead"].format(count=ticket.position)))
-    # "About 0 min" tells nothing the "you are next" line does not.
-    if ticket.wait_minutes:
+    # The same figure as the kiosk's answer: a range where it showed one. "About 0 min"
+    # tells nothing the "you are next" line does not.
+    span = ticket.wait_range
+    if span is not None and span[0] <= 0:
+        blocks.append(Text(labels["wait_under"].format(minutes=span[1])))
+    elif span is not None:
+        blocks.append(Text(labels["wait_range"].format(low=span[0], high=span[1])))
+    elif ticket.wait_minutes:
         blocks.append(Text(labels["wait"].format(minutes=ticket.wait_minutes)))
     blocks += [Feed(), Text(labels["track"]), Qr(ticket.qr_url)]
     # Footers are often typed with line breaks in the admin form; keep them.

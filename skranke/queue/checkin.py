@@ -54,6 +54,7 @@ def check_in(
     *,
     dropin: bool = False,
     branch_ids: frozenset[int] | None = None,
+    language: str | None = None,
 ) -> TicketInfo:
     """Issue the booking's ticket. `dropin` accepts a late arrival as an ordinary walk-in.
 
@@ -66,13 +67,22 @@ def check_in(
         raise Forbidden(f"This token belongs to another branch than {branch_key!r}")
     info = booking_info(conn, code)
     if info.branch_key != branch_key:
-        raise Forbidden(f"Booking {info.code} is for {info.branch_name}, not this branch")
+        raise Forbidden(
+            f"Booking {info.code} is for {info.branch_name}, not this branch",
+            reason="other_branch",
+            branch=info.branch_name,
+        )
     if info.state == BookingState.CHECKED_IN:
         raise AlreadyCheckedIn(
-            f"Booking {info.code} is already checked in; look for your ticket number"
+            f"Booking {info.code} is already checked in; look for your ticket number",
+            reason="already_checked_in",
         )
     if info.state != BookingState.BOOKED and not (dropin and info.state == BookingState.NO_SHOW):
-        raise Conflict(f"Booking {info.code} is {info.state.value} and cannot be checked in")
+        raise Conflict(
+            f"Booking {info.code} is {info.state.value} and cannot be checked in",
+            reason="booking_not_usable",
+            state=info.state.value,
+        )
     if now < info.start - window.early:
         come_back = (info.start - window.early).astimezone(ZoneInfo(info.timezone))
         when = (
@@ -88,7 +98,8 @@ def check_in(
         info.service_key,
         now,
         policy,
-        language=info.language,
+        # The ticket speaks the kiosk screen's language, which the citizen chose just now.
+        language=language or info.language,
         source=TicketSource.CHECKIN,
         booking_start=None if late else info.start,
         branch_ids=branch_ids,

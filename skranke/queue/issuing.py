@@ -55,7 +55,12 @@ def add_job(conn: Conn, device_id: int | None, info: TicketInfo) -> int | None:
     """A print job for a just-issued ticket, if `device_id` is a kiosk with a printer."""
     if device_id is None:
         return None
-    payload = {"position": info.position, "wait_minutes": info.estimated_wait_minutes}
+    payload: dict[str, Any] = {
+        "position": info.position,
+        "wait_minutes": info.estimated_wait_minutes,
+    }
+    if info.estimated_wait_range is not None:
+        payload["wait_range"] = list(info.estimated_wait_range)  # printed as the kiosk shows it
     return print_jobs.insert_job(conn, device_id, info.id, payload, info.issued_at)
 
 

@@ -84,6 +84,8 @@ def ticket_info(
         position=position,
         estimated_wait_minutes=None if wait is None else wait.minutes,
         estimated_wait_range=None if wait is None else wait.range,
+        service_names=row.service_names or {},
+        booking_start=row.booking_start,
     )
 
 
@@ -117,6 +119,7 @@ def queue_status(
                 estimated_wait_minutes=wait.minutes,
                 open_counters=open_for.get(s.id, 0),
                 estimated_wait_range=wait.range,
+                names=s.names or {},
             )
         )
     return result

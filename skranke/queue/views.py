@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from skranke.queue.routing import RoutingPolicy
-from skranke.queue.states import Area, TicketState
+from skranke.queue.states import LANGUAGES, Area, TicketState
+
+
+def local_name(lang: str, name_da: str, name_en: str, names: Mapping[str, str]) -> str:
+    """An errand's name in `lang`: its own (the `names` set in /admin and kommune.toml for the
+    kiosk languages), else Danish (the signs in the building), else English."""
+    if lang == "en":
+        return name_en or name_da
+    own = names.get(lang) if lang != "da" else None
+    return own or name_da or name_en
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,16 @@ class TicketInfo:
     estimated_wait_minutes: int | None = None
     # [low, high] minutes where the wait is uncertain; None when one figure will do.
     estimated_wait_range: tuple[int, int] | None = None
+    # The errand's names in the other kiosk languages (service.names), and a booking's time.
+    service_names: Mapping[str, str] = field(default_factory=dict, hash=False)
+    booking_start: datetime | None = None
+
+    def service_name(self, lang: str) -> str:
+        return local_name(lang, self.service_name_da, self.service_name_en, self.service_names)
+
+    def service_name_by_language(self) -> dict[str, str]:
+        """{"da": ..., "en": ..., "uk": ...}: every page language's name, fallbacks filled."""
+        return {lang: self.service_name(lang) for lang in LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -61,3 +81,7 @@ class ServiceQueue:
     open_counters: int
     # [low, high] minutes where the wait is uncertain; None when one figure will do.
     estimated_wait_range: tuple[int, int] | None = None
+    names: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def name(self, lang: str) -> str:
+        return local_name(lang, self.name_da, self.name_en, self.names)

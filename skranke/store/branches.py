@@ -36,7 +36,11 @@ def service(conn: Connection, branch_key: str, service_key: str) -> Record:
     if found is None or not found.active:
         # Say which of the two is unknown.
         row(conn, branch_key)
-        raise NotFound(f"Unknown service {service_key!r} at branch {branch_key!r}")
+        raise NotFound(
+            f"Unknown service {service_key!r} at branch {branch_key!r}",
+            reason="unknown_service",
+            service=service_key,
+        )
     return found
 
 

@@ -7,7 +7,7 @@ where is `PRINT_JOB` in `skranke.queue.states`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,6 +115,9 @@ class PendingJob:
     branch_name: str
     timezone: str
     footer: str
+    # The errand's names in the other kiosk languages (service.names).
+    service_names: dict[str, str] = field(default_factory=dict)
+    branch_address: str = ""
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:
@@ -157,9 +160,11 @@ def device_jobs(
             service_t.c.key.label("service_key"),
             service_t.c.name_da,
             service_t.c.name_en,
+            service_t.c.names.label("service_names"),
             branch_t.c.name.label("branch_name"),
             branch_t.c.timezone,
             branch_t.c.ticket_footer,
+            branch_t.c.address.label("branch_address"),
         )
         .join(device_t, device_t.c.id == print_job_t.c.device_id)
         .join(ticket_t, ticket_t.c.id == print_job_t.c.ticket_id)
@@ -189,6 +194,8 @@ def device_jobs(
             branch_name=r.branch_name,
             timezone=r.timezone,
             footer=r.ticket_footer,
+            service_names=r.service_names or {},
+            branch_address=r.branch_address or "",
         )
         for r in rows
     ]

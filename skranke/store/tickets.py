@@ -120,6 +120,7 @@ _INFO = (
         service_t.c.key.label("service_key"),
         service_t.c.name_da,
         service_t.c.name_en,
+        service_t.c.names.label("service_names"),
         service_t.c.area,
         service_t.c.expected_minutes,
         counter_t.c.number.label("counter_number"),

@@ -217,6 +217,7 @@ async def checked_in(
         checkin_window(request),
         dropin=body.dropin,
         branch_ids=who.branch_ids,
+        language=body.language,
     )
     return await printed_answer(request, who, done)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from skranke.queue.slots import Slot
 from skranke.web.inputs import Moment, Text
-from skranke.web.schemas import ErrorOut, In
+from skranke.web.schemas import ErrorOut, In, Language
 
 
 class SlotOut(BaseModel):
@@ -77,6 +77,9 @@ class CheckinIn(In):
     code: Text = Field(min_length=4, max_length=20, description="The booking code, e.g. 'K7FQ3X'")
     dropin: bool = Field(
         default=False, description="Too late for the booking: take a drop-in ticket instead"
+    )
+    language: Language | None = Field(
+        default=None, description="The kiosk screen's language, for the ticket (else the booking's)"
     )
 
 

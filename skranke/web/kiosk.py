@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,7 @@ from skranke.queue import lookup, opening
 from skranke.queue.bookings import CODE_ALPHABET, CODE_LENGTH
 from skranke.queue.opening import DropIn, DropInState
 from skranke.queue.states import LANGUAGES, Area
-from skranke.queue.views import QueuePolicy, ServiceQueue
+from skranke.queue.views import QueuePolicy, ServiceQueue, local_name
 from skranke.store import Conn, pages
 from skranke.store.engine import Database
 from skranke.web.endpoints import now_of
@@ -44,16 +45,31 @@ TRACKING = re.compile(r"[A-Za-z0-9_-]{8,64}")
 AREAS = (Area.LIBRARY, Area.BORGERSERVICE)
 
 
-def service_name(language: str, key: str, name_da: str, name_en: str) -> str:
-    """Service names live in the database in Danish and English; the kiosk catalogues
-    carry the common errands (pas, flytning, ...) in the other kiosk languages."""
-    if language == "da":
-        return name_da
-    if language != "en":
-        translated = catalogue(language).get(f"kiosk.service.{key}")
-        if translated:
-            return translated
-    return name_en
+def service_name(
+    language: str, key: str, name_da: str, name_en: str, names: Mapping[str, str] | None = None
+) -> str:
+    """An errand's name as the kiosk and its printed ticket show it: the language's own name
+    from the database (service.names, set in /admin), else Danish, else English."""
+    return local_name(language, name_da, name_en, names or {})
+
+
+def wait_text(
+    lang: str, waiting: int, minutes: int | None, span: tuple[int, int] | None, late: bool = False
+) -> str:
+    """ "Ingen kø", "3 venter · ca. 10–15 min.": kiosk.js says it the same way (waitText).
+    Never "0 min" while people are ahead: the estimate rounds to nothing, the wait does not."""
+    gettext = translator(lang)
+    if late:
+        return gettext("kiosk.too_late")
+    if waiting == 0:
+        return gettext("kiosk.wait.none")
+    if span is not None and span[1] > span[0]:
+        if span[0] <= 0:
+            return gettext("kiosk.wait.under", waiting=waiting, minutes=span[1])
+        return gettext("kiosk.wait.range", waiting=waiting, low=span[0], high=span[1])
+    if minutes:
+        return gettext("kiosk.wait.some", waiting=waiting, minutes=minutes)
+    return gettext("kiosk.wait.short", waiting=waiting)
 
 
 @dataclass(frozen=True)
@@ -82,23 +98,24 @@ def kiosk_view(conn: Conn, device_key: str, now: datetime, policy: QueuePolicy) 
 
 
 def _service(q: ServiceQueue, lang: str, view: KioskView, now: datetime) -> dict[str, Any]:
+    name = q.name(lang)
+    # Open, but the wait runs past closing: "book a time" instead of a ticket.
+    late = opening.runs_past_closing(view.dropin, now, q.estimated_wait_minutes)
     return {
         "key": q.service_key,
-        "name": service_name(lang, q.service_key, q.name_da, q.name_en),
+        "name": name,
         # Beside a translated name, the Danish one matches the signs in the building.
-        "name_da": q.name_da if lang != "da" else "",
+        "name_da": q.name_da if name != q.name_da else "",
         "walk_in": q.walk_in,
-        "waiting": q.waiting,
-        "minutes": q.estimated_wait_minutes,
-        # Open, but the wait runs past closing: "book a time" instead of a ticket.
-        "too_late": opening.runs_past_closing(view.dropin, now, q.estimated_wait_minutes),
+        "too_late": late,
+        "wait": wait_text(lang, q.waiting, q.estimated_wait_minutes, q.estimated_wait_range, late),
     }
 
 
 def page_texts(lang: str) -> dict[str, str]:
     gettext = translator(lang)
     keys = {k for c in (catalogue("da"), catalogue(lang)) for k in c if k.startswith("kiosk.")}
-    return {key: gettext(key) for key in sorted(keys) if not key.startswith("kiosk.service.")}
+    return {key: gettext(key) for key in sorted(keys)}
 
 
 async def kiosk_page(request: Request) -> Response:
@@ -167,6 +184,8 @@ def _page_context(request: Request, view: KioskView, lang: str, now: datetime) -
         (area.value, [_service(q, lang, view, now) for q in view.queues if q.area == area])
         for area in AREAS
     ]
+    # One compact list of the errands that need a booking, both areas: they cannot be drawn.
+    booked = [s for _, services in groups for s in services if not s["walk_in"]]
     closed = _closed_context(request, view, lang, now)
     changes_at = view.dropin.changes_at
     config = {
@@ -189,10 +208,9 @@ def _page_context(request: Request, view: KioskView, lang: str, now: datetime) -
         # The kiosk PC's clock may be off; times above are compared on the server's.
         "serverNow": now.isoformat(),
         # A check-in ticket may be for an errand without a button (booking only).
-        "serviceNames": {
-            q.service_key: service_name(lang, q.service_key, q.name_da, q.name_en)
-            for q in view.queues
-        },
+        "serviceNames": {q.service_key: q.name(lang) for q in view.queues},
+        # Times on this screen are the branch's clock times ("kl. 21:40").
+        "timeZone": request.app.state.settings.timezone,
     }
     return {
         "request": request,
@@ -202,6 +220,7 @@ def _page_context(request: Request, view: KioskView, lang: str, now: datetime) -
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "view": view,
         "groups": [(area, services) for area, services in groups if services],
+        "booked": booked,
         "config": config,
         "code_alphabet": CODE_ALPHABET,
         "closed": closed,

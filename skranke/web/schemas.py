@@ -115,6 +115,8 @@ class TicketOut(BaseModel):
     estimated_wait_range: tuple[int, int] | None = None
     recall_count: int
     tracking_url: str
+    # A checked-in booking's appointment time; null for walk-ins.
+    booking_start: datetime | None = None
 
     @classmethod
     def of(cls, t: TicketInfo, public_url: str, **extra: Any) -> Self:
@@ -129,7 +131,8 @@ class TicketOut(BaseModel):
             state=t.state.value,
             branch=t.branch_key,
             service=t.service_key,
-            service_name={"da": t.service_name_da, "en": t.service_name_en},
+            # Every kiosk language's name (service.names, else Danish, else English).
+            service_name=t.service_name_by_language(),
             area=t.area.value,
             language=t.language,
             issued_at=t.issued_at,
@@ -140,6 +143,7 @@ class TicketOut(BaseModel):
             estimated_wait_range=t.estimated_wait_range,
             recall_count=t.recall_count,
             tracking_url=f"{public_url}/t/{t.tracking}",
+            booking_start=t.booking_start,
             **extra,
         )
 

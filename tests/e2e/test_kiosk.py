@@ -78,7 +78,7 @@ def test_a_double_tap_yields_one_ticket(page: Any, live_demo: Site) -> None:
 def test_services_that_need_a_booking_cannot_be_tapped(page: Any, live_demo: Site) -> None:
     open_kiosk(page, live_demo)
 
-    needs_booking = page.locator(".kiosk-group--borgerservice .kiosk-booking")
+    needs_booking = page.locator(".kiosk-booking")
 
     assert "Kræver tidsbestilling" in needs_booking.inner_text()
     assert needs_booking.get_by_text("Pas", exact=True).is_visible()

@@ -106,7 +106,11 @@ def test_a_code_tapped_on_the_keypad_prints_a_ticket_called_before_an_earlier_wa
     called = staff_post(live_demo, "/api/v1/counters/1/call-next")
 
     assert walk_in.status_code == 201
-    assert page.get_by_role("heading", level=1, name="Tag din billet").is_visible()
+    # The screen says for which time; the ticket comes out below.
+    time = f"{booking.start.astimezone(CPH):%H:%M}"
+    title = f"Du er tjekket ind til kl. {time}"
+    assert page.get_by_role("heading", level=1, name=title).is_visible()
+    assert page.get_by_text("Din billet kommer ud nedenfor.").is_visible()
     assert page.locator("[data-field=service]").inner_text() == "Kørekort – fornyelse"
     assert "[IMAGE 512x128]" in printed and "[QR] " in printed
     assert called.json()["number"] == number.inner_text() != walk_in.json()["number"]

@@ -2,9 +2,17 @@
 // scanner that types like a keyboard (the code, then Enter), becomes a priority ticket.
 
 const $ = (selector) => document.querySelector(selector);
-const TIME_ZONE = "Europe/Copenhagen";
 
-export function setUpCheckin({ config, text, send, showTicket, watchIdle, restart, outOfOrder }) {
+// "21:40" on the branch's clock, in every language: 24-hour, with a colon.
+export function clockTime(iso, timeZone) {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(new Date(iso));
+  const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("hour")}:${part("minute")}`;
+}
+
+export function setUpCheckin({ config, text, send, showTicket, watchIdle, restart, outOfOrder, serverNow }) {
   const section = $("#checkin");
   const form = $("#checkin-form");
   const input = $("#checkin-code");
@@ -40,25 +48,32 @@ export function setUpCheckin({ config, text, send, showTicket, watchIdle, restar
     for (const button of dropin.querySelectorAll("button")) button.disabled = value;
   }
 
+  const timeZone = config.timeZone;
+
   function comeBackText(iso) {
     const at = new Date(iso);
-    const time = iso.slice(11, 16); // the branch's own clock time, as the server wrote it
-    const day = (d) => d.toLocaleDateString("sv-SE", { timeZone: TIME_ZONE });
-    if (day(at) === day(new Date())) return text("kiosk.checkin.too_early", { time });
-    const date = new Intl.DateTimeFormat(config.lang, { day: "numeric", month: "long", timeZone: TIME_ZONE });
+    const time = clockTime(iso, timeZone);
+    const day = (d) => d.toLocaleDateString("sv-SE", { timeZone });
+    // "Today" is the server's: the kiosk PC's own clock may be off.
+    if (day(at) === day(new Date(serverNow()))) return text("kiosk.checkin.too_early", { time });
+    const date = new Intl.DateTimeFormat(config.lang, { day: "numeric", month: "long", timeZone });
     return text("kiosk.checkin.too_early_day", { date: date.format(at), time });
   }
 
+  // In the screen's language from the answer's codes (`reason`, `error`), never its `detail`.
   function explain(result, code) {
-    const error = result?.body?.error;
     if (result === null) return text("kiosk.error");
-    if (result.status === 401) return text("kiosk.not_set_up");
-    if (result.status === 404 || result.status === 422) return text("kiosk.checkin.unknown", { code });
-    if (result.status === 403) return text("kiosk.checkin.other_branch");
-    if (error === "too_early") return comeBackText(result.body.come_back_at);
-    if (error === "too_late") return text("kiosk.checkin.too_late");
-    if (error === "already_checked_in") return text("kiosk.checkin.already");
-    if (result.status === 409) return text("kiosk.checkin.not_usable");
+    const { status, body } = result;
+    const reason = body?.reason ?? body?.error;
+    if (reason === "unknown_booking" || status === 404 || status === 422) {
+      return text("kiosk.checkin.unknown", { code });
+    }
+    if (reason === "other_branch" || status === 403) return text("kiosk.checkin.other_branch");
+    if (reason === "too_early") return comeBackText(body.come_back_at);
+    if (reason === "too_late") return text("kiosk.checkin.too_late");
+    if (reason === "already_checked_in") return text("kiosk.checkin.already");
+    if (reason === "booking_not_usable" || status === 409) return text("kiosk.checkin.not_usable");
+    if (status === 429) return text("kiosk.error.rate");
     return text("kiosk.error");
   }
 
@@ -74,13 +89,19 @@ export function setUpCheckin({ config, text, send, showTicket, watchIdle, restar
     if (busy) return;
     setBusy(true);
     say(text("kiosk.busy"));
-    const result = await send("checkins", asDropin ? { code, dropin: true } : { code });
+    // The ticket prints in the language this screen is in, not the booking's.
+    const body = { code, language: config.lang, ...(asDropin ? { dropin: true } : {}) };
+    const result = await send("checkins", body);
     setBusy(false);
     if (result?.status === 201) {
       const ticket = result.body;
       const name = config.serviceNames[ticket.service] ?? ticket.service_name[config.lang] ?? ticket.service_name.da;
       document.body.classList.remove("kiosk--checkin");
-      showTicket(ticket, name);
+      // "Du er tjekket ind til kl. 21:40"; a late arrival taken as a walk-in has no time.
+      const title = ticket.booking_start
+        ? text("kiosk.checkin.done", { time: clockTime(ticket.booking_start, timeZone) })
+        : "";
+      showTicket(ticket, name, title);
       return;
     }
     if (result?.status === 401) {

@@ -3,6 +3,7 @@
 // The device token comes once in the address (#token=... or ?token=...) and is then kept in
 // localStorage, so it is neither shown nor sent again in the address.
 
+import { speak as sayAloud, spokenNumber } from "../speech.js";
 import { setUpCheckin } from "./checkin.js";
 
 const config = JSON.parse(document.getElementById("kiosk-config").textContent);
@@ -40,8 +41,60 @@ function setBusy(value) {
   }
 }
 
-function showMessage(message) {
+// Messages are drawn over the screen (never below it, where nobody would see them): "one
+// moment" while a tap is on its way, then why it gave no ticket, until OK or a while passes.
+const NOTICE_SECONDS = 20;
+let noticeTimer = null;
+function showMessage(message, { waiting = false } = {}) {
+  clearTimeout(noticeTimer);
   $("#kiosk-message").textContent = message;
+  $("#kiosk-notice").hidden = !message;
+  $("#kiosk-notice").dataset.waiting = String(waiting);
+  $('#kiosk-notice [data-action="dismiss"]').hidden = waiting;
+  if (message && !waiting) {
+    $('#kiosk-notice [data-action="dismiss"]').focus();
+    noticeTimer = setTimeout(() => showMessage(""), NOTICE_SECONDS * 1000);
+  }
+}
+
+// "Ingen kø", "3 venter · ca. 10–15 min.": said as the server says it (kiosk.py wait_text).
+// Never "0 min" while people are ahead: a figure that rounds to nothing is "a short wait".
+function waitText(waiting, minutes, range) {
+  if (waiting === 0) return text("kiosk.wait.none");
+  if (range && range[1] > range[0]) {
+    return range[0] <= 0
+      ? text("kiosk.wait.under", { waiting, minutes: range[1] })
+      : text("kiosk.wait.range", { waiting, low: range[0], high: range[1] });
+  }
+  if (minutes) return text("kiosk.wait.some", { waiting, minutes });
+  return text("kiosk.wait.short", { waiting });
+}
+
+// The wait on the ticket screen, as the printed ticket says it (printers/ticket.py).
+function expectedWait(minutes, range) {
+  if (range && range[1] > range[0]) {
+    return range[0] <= 0
+      ? text("kiosk.wait_under", { minutes: range[1] })
+      : text("kiosk.wait_range", { low: range[0], high: range[1] });
+  }
+  return minutes ? text("kiosk.wait_about", { minutes }) : "";
+}
+
+// Why a tap gave no ticket, in the screen's language: from the answer's `reason` and `error`
+// codes, never its English `detail`.
+function refusal(result) {
+  if (!result) return text("kiosk.error"); // never got through, also after the retries
+  const { status, body } = result;
+  const reason = body?.reason;
+  if (reason === "booking_only") return text("kiosk.error.booking_only", { url: bookUrl });
+  if (reason === "unknown_service" || status === 404) return text("kiosk.error.unknown_service");
+  if (body?.error === "closed") {
+    if (reason === "cutoff") return text("kiosk.cutoff.text");
+    if (reason === "closed") return text("kiosk.closed.text");
+    return text("kiosk.too_late_message", { url: bookUrl });
+  }
+  if (status === 429) return text("kiosk.error.rate");
+  return text("kiosk.error");
 }
 
 // ---- Going back to the start: after a ticket, and when a citizen walked away mid-choice ----
@@ -115,7 +168,7 @@ async function send(what, body) {
 async function takeTicket(service) {
   if (busy) return;
   setBusy(true);
-  showMessage(text("kiosk.busy"));
+  showMessage(text("kiosk.busy"), { waiting: true });
   const result = await send("tickets", { service, language: config.lang });
   if (result?.status === 201) {
     showMessage("");
@@ -123,32 +176,33 @@ async function takeTicket(service) {
     showTicket(result.body, button.querySelector(".kiosk-service-name").textContent);
     return;
   }
-  if (result?.status === 401 || result?.status === 403) {
+  const reason = result?.body?.reason;
+  if ((result?.status === 401 || result?.status === 403) && reason !== "booking_only") {
+    // The kiosk's token was revoked or rotated: no citizen can do anything here now.
+    showMessage("");
     outOfOrder();
     return;
   }
+  showMessage(refusal(result));
+  setBusy(false);
   if (result?.body?.error === "closed") {
     // Closed or past the cut-off meanwhile: the status shows which (and reloads if so).
-    markLate(service);
-    showMessage(text("kiosk.too_late_message", { url: bookUrl }));
-    setBusy(false);
+    if (reason === "too_late") markLate(service);
     checkStatus();
-    return;
   }
-  showMessage(text("kiosk.error"));
-  setBusy(false);
 }
 
-function showTicket(ticket, serviceName) {
+function showTicket(ticket, serviceName, title = "") {
   const printing = ticket.print?.status ?? "no_printer";
   const printed = printing === "printed" || printing === "queued";
-  $("#result-title").textContent = printed ? text("kiosk.take_ticket") : text("kiosk.remember_number");
+  $("#result-title").textContent =
+    title || (printed ? text("kiosk.take_ticket") : text("kiosk.remember_number"));
   field("number").textContent = ticket.number;
   field("service").textContent = serviceName;
   const ahead = Math.max((ticket.position ?? 1) - 1, 0);
   const wait = ahead === 0 ? text("kiosk.next") : text("kiosk.ahead", { count: ahead });
-  const minutes = ticket.estimated_wait_minutes;
-  field("wait").textContent = minutes ? `${wait} · ${text("kiosk.wait_about", { minutes })}` : wait;
+  const expected = expectedWait(ticket.estimated_wait_minutes, ticket.estimated_wait_range);
+  field("wait").textContent = expected ? `${wait} · ${expected}` : wait;
   field("print").textContent = text(`kiosk.print.${printing}`);
   field("print").classList.toggle("kiosk-print--failed", printing === "failed");
   const tracking = ticket.tracking_url.split("/").pop();
@@ -164,17 +218,9 @@ function showTicket(ticket, serviceName) {
 }
 
 function speak() {
-  if (!("speechSynthesis" in window)) return;
-  const utterance = new SpeechSynthesisUtterance(
-    text("kiosk.spoken", {
-      // Spelled out: "F 0 1 2" is read as letters and digits, not as a word.
-      number: field("number").textContent.split("").join(" "),
-      service: field("service").textContent,
-    }),
-  );
-  utterance.lang = document.documentElement.lang;
-  speechSynthesis.cancel();
-  speechSynthesis.speak(utterance);
+  // "Nummer D 2. Flytning.": the number as the wall display will call it.
+  const number = spokenNumber(field("number").textContent);
+  sayAloud(text("kiosk.spoken", { number, service: field("service").textContent }), config.lang);
 }
 
 // ---- Open or closed, and out of order ----
@@ -188,6 +234,7 @@ const serverNow = () => Date.now() + clockOffset;
 
 function outOfOrder() {
   // Nothing left that looks tappable: the whole screen says so, and only that.
+  showMessage("");
   document.body.classList.add("kiosk--out-of-order");
   $("#out-of-order").hidden = false;
   for (const part of document.querySelectorAll(".kiosk-header, .kiosk-main")) part.hidden = true;
@@ -204,7 +251,8 @@ function markLate(service) {
 
 function reloadWhenIdle() {
   // Never under a citizen's fingers: a ticket on screen or a code half typed waits.
-  if ($("#result").hidden && $("#checkin").hidden && !busy) restart();
+  // A message on screen is read to its end (OK, or its own time) first.
+  if ($("#result").hidden && $("#checkin").hidden && $("#kiosk-notice").hidden && !busy) restart();
   else setTimeout(reloadWhenIdle, 10000);
 }
 
@@ -258,9 +306,7 @@ async function refreshWaits() {
         delete button.dataset.late;
         button.disabled = busy || !token;
       }
-      label.textContent = queue.waiting === 0
-        ? text("kiosk.wait.none")
-        : text("kiosk.wait.some", { waiting: queue.waiting, minutes: queue.estimated_wait_minutes });
+      label.textContent = waitText(queue.waiting, minutes, queue.estimated_wait_range);
     }
   } catch {
     // Offline for a moment: the last figures stay until the next refresh.
@@ -275,7 +321,8 @@ document.querySelector('[data-action="extend"]').addEventListener("click", () =>
   startCountdown(remaining + config.extendSeconds);
 });
 document.querySelector('[data-action="speak"]').addEventListener("click", speak);
-setUpCheckin({ config, text, send, showTicket, watchIdle, restart, outOfOrder });
+document.querySelector('[data-action="dismiss"]').addEventListener("click", () => showMessage(""));
+setUpCheckin({ config, text, send, showTicket, watchIdle, restart, outOfOrder, serverNow });
 
 if (token) {
   setBusy(false);

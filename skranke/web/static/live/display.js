@@ -1,6 +1,8 @@
 // The wall display: latest calls (newest highlighted, chimed and spoken), waiting per area,
 // and a clock. It runs for weeks: every list is capped and every render replaces, never adds.
-import { element, follow, readConfig, spokenNumber, translator } from "./socket.js";
+import { element, follow, readConfig, translator, waitPhrase } from "./socket.js";
+// The same spoken number as the kiosk's "read aloud": "Nummer D 2".
+import { spokenNumber, utterance as spoken } from "../speech.js";
 import { chime, soundBlocked, unlockSound } from "./sound.js";
 
 const MAX_CALLS = 7;
@@ -9,7 +11,6 @@ const config = readConfig();
 const t = translator(config.texts);
 const $ = (id) => document.getElementById(id);
 const storageKey = `skranke.display.${config.device}.token`;
-const VOICE_LANG = { da: "da-DK", en: "en-GB" };
 
 let calls = [];
 let announce = ["da"];
@@ -84,7 +85,7 @@ function renderAreas(areas) {
         element("span", { class: "area-waiting", text: `${t("display.waiting")}: ${area.waiting}` }),
         element("span", {
           class: "area-estimate",
-          text: `${t("display.estimate")}: ${t("live.about_minutes", { minutes: area.estimated_wait_minutes })}`,
+          text: `${t("display.estimate")}: ${waitPhrase(t, area.estimated_wait_minutes, area.estimated_wait_range)}`,
         }),
       ),
     ),
@@ -120,16 +121,12 @@ function nextAnnouncement() {
 
 function speakAll(call, languages, done) {
   const lang = languages.shift();
-  const synth = window.speechSynthesis;
-  if (!lang || !synth || typeof SpeechSynthesisUtterance === "undefined") {
+  const text = lang ? sentence(call, lang) : "";
+  const utterance = lang ? spoken(text, lang) : null;
+  if (!utterance) {
     done();
     return;
   }
-  const text = sentence(call, lang);
-  const utterance = new SpeechSynthesisUtterance(text);
-  utterance.lang = VOICE_LANG[lang] || lang;
-  const voice = synth.getVoices().find((v) => v.lang?.replace("_", "-").startsWith(utterance.lang.slice(0, 2)));
-  if (voice) utterance.voice = voice;
   let finished = false;
   const next = () => {
     if (finished) return;
@@ -141,7 +138,7 @@ function speakAll(call, languages, done) {
   const guard = setTimeout(next, 1500 + text.length * 120);
   utterance.onend = next;
   utterance.onerror = next;
-  synth.speak(utterance);
+  window.speechSynthesis.speak(utterance);
 }
 
 function tick() {
