@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from skranke.queue.accounts import hash_token
+from skranke.queue.calling import next_in_line
 from skranke.queue.errors import NotFound
 from skranke.queue.lookup import queue_status, ticket_info
 from skranke.queue.states import Area
@@ -58,7 +59,7 @@ def ticket_json(info: TicketInfo) -> dict[str, Any]:
         "number": info.number,
         "state": info.state.value,
         "service": info.service_key,
-        "service_name": {"da": info.service_name_da, "en": info.service_name_en},
+        "service_name": info.service_name_by_language(),  # the phone page's language too
         "area": info.area.value,
         "issued_at": iso(info.issued_at),
         "called_at": iso(info.called_at),
@@ -169,8 +170,11 @@ def counter_state(conn: Conn, counter_id: int, policy: QueuePolicy) -> dict[str,
     }
 
 
-def counter_queue(conn: Conn, counter_id: int, queues: list[ServiceQueue]) -> dict[str, Any]:
-    """The branch's queues, the counter's own services first, and who waits for them."""
+def counter_queue(
+    conn: Conn, counter_id: int, queues: list[ServiceQueue], now: datetime, policy: QueuePolicy
+) -> dict[str, Any]:
+    """The branch's queues, the counter's own services first, and who waits for them in the
+    order "call next" takes them (a checked-in booking due now before earlier walk-ins)."""
     served = queries.served_services(conn, counter_id)
     services = [
         {
@@ -185,7 +189,9 @@ def counter_queue(conn: Conn, counter_id: int, queues: list[ServiceQueue]) -> di
         }
         for q in sorted(queues, key=lambda q: q.service_key not in served)
     ]
-    waiting = queries.waiting_tickets(conn, served.values(), WAITING_LIST)
+    waiting = queries.waiting_tickets(
+        conn, next_in_line(conn, counter_id, now, policy, WAITING_LIST)
+    )
     return {
         "services": services,
         "waiting": [
@@ -248,7 +254,7 @@ def counter_snapshot(
     return {
         "now": now.isoformat(),
         **counter_state(conn, counter_id, policy),
-        **counter_queue(conn, counter_id, queues),
+        **counter_queue(conn, counter_id, queues, now, policy),
         # Today's only, like the display's calls: the read stays small on a busy branch.
         "printers": printer_alerts(conn, branch.id, start_of_day(now, branch.timezone)),
     }
@@ -287,6 +293,6 @@ def branch_refresh(
     queues = queue_status(conn, _branch(conn, branch_id).key, now, policy)
     return Refresh(
         areas={area: area_figures(queues, area) for area in areas},
-        counters={c: counter_queue(conn, c, queues) for c in counter_ids},
+        counters={c: counter_queue(conn, c, queues, now, policy) for c in counter_ids},
         tickets={t: ticket_state(conn, t, policy, now) for t in trackings},
     )

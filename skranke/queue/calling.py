@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from skranke.queue import policies, ticket_notices
 from skranke.queue.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skranke.queue.lookup import ticket_info
-from skranke.queue.routing import Candidate, CounterProfile, choose_next
+from skranke.queue.routing import Candidate, CounterProfile, call_order, choose_next
 from skranke.queue.states import TICKET, Area, CounterState, TicketState
 from skranke.queue.tickets import act
 from skranke.queue.views import QueuePolicy, TicketInfo
 from skranke.store import Conn, Record
 from skranke.store import branches as branch_store
 from skranke.store import counters as counter_store
+from skranke.store import snapshots as snapshot_store
 from skranke.store import tickets as ticket_store
 from skranke.store.events import record
 
@@ -23,6 +25,10 @@ MAX_CLAIM_ATTEMPTS = 50
 
 
 def candidates(conn: Conn, branch_id: int) -> list[Candidate]:
+    return _candidates(ticket_store.candidates(conn, branch_id))
+
+
+def _candidates(rows: Iterable[Record]) -> list[Candidate]:
     return [
         Candidate(
             ticket_id=r.id,
@@ -34,13 +40,25 @@ def candidates(conn: Conn, branch_id: int) -> list[Candidate]:
             transferred=r.transferred_from_id is not None,
             target_counter_id=r.target_counter_id,
         )
-        for r in ticket_store.candidates(conn, branch_id)
+        for r in rows
     ]
 
 
 def counter_profile(conn: Conn, counter: Record) -> CounterProfile:
     priorities = counter_store.priorities(conn, counter.id)
     return CounterProfile(counter_id=counter.id, area=Area(counter.area), priorities=priorities)
+
+
+def next_in_line(
+    conn: Conn, counter_id: int, now: datetime, policy: QueuePolicy, limit: int
+) -> list[int]:
+    """Ids of the waiting tickets in the order this counter's "call next" would take them."""
+    counter = counter_store.row(conn, counter_id)
+    routing = policies.for_branch(conn, counter.branch_id, policy).routing
+    profile = counter_profile(conn, counter)
+    waiting = _candidates(snapshot_store.waiting_candidates(conn, counter.branch_id))
+    order = call_order(profile, waiting, now, routing, limit)
+    return [c.ticket_id for c in order]
 
 
 def _ready_counter(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,3 +104,35 @@ def choose_next(
         if best is None or key < best[0]:
             best = (key, candidate)
     return None if best is None else best[1]
+
+
+def call_order(
+    counter: CounterProfile,
+    waiting: Iterable[Candidate],
+    now: datetime,
+    policy: RoutingPolicy,
+    limit: int,
+) -> list[Candidate]:
+    """The first `limit` waiting tickets in the order `counter` would call them, were it
+    alone: the counter page's "next in line" is who "call next" takes."""
+    # Walk-ins of one service share a weight, so only each service's oldest is ever chosen
+    # (as in the claim's query); bookings and transfers are weighed one by one.
+    lines: dict[int, deque[Candidate]] = {}
+    laned: list[Candidate] = []
+    for c in sorted(waiting, key=lambda c: (c.issued_at, c.ticket_id)):
+        if c.booking_start is not None or c.transferred or c.target_counter_id is not None:
+            laned.append(c)
+        else:
+            lines.setdefault(c.service_id, deque()).append(c)
+    order: list[Candidate] = []
+    while len(order) < limit:
+        offered = [line[0] for line in lines.values() if line] + laned
+        choice = choose_next(counter, offered, now, policy)
+        if choice is None:
+            break
+        order.append(choice)
+        if choice in laned:
+            laned.remove(choice)
+        else:
+            lines[choice.service_id].popleft()
+    return order

@@ -5,7 +5,7 @@ Each returns plain values or rows; none writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -115,27 +115,43 @@ def served_services(conn: Connection, counter_id: int) -> dict[str, int]:
     return {r.key: r.id for r in rows}
 
 
-def waiting_tickets(conn: Connection, service_ids: Iterable[int], limit: int) -> list[Record]:
-    """The longest-waiting tickets of these services (id, number, key, issued_at, and the
-    booked time of a checked-in booking)."""
+def waiting_candidates(conn: Connection, branch_id: int) -> list[Record]:
+    """Every waiting ticket of the branch with what routing weighs (for the order in which
+    a counter would call them; the claim itself reads only each service's head)."""
     return list(
         conn.execute(
             sa.select(
                 ticket_t.c.id,
-                ticket_t.c.number,
-                service_t.c.key,
+                ticket_t.c.service_id,
                 ticket_t.c.issued_at,
                 ticket_t.c.booking_start,
+                ticket_t.c.transferred_from_id,
+                ticket_t.c.target_counter_id,
+                service_t.c.area,
+                service_t.c.simple,
             )
             .join(service_t, service_t.c.id == ticket_t.c.service_id)
-            .where(
-                ticket_t.c.service_id.in_(list(service_ids)),
-                ticket_t.c.state == TicketState.WAITING,
-            )
-            .order_by(ticket_t.c.issued_at, ticket_t.c.id)
-            .limit(limit)
+            .where(ticket_t.c.branch_id == branch_id, ticket_t.c.state == TicketState.WAITING)
         )
     )
+
+
+def waiting_tickets(conn: Connection, ticket_ids: Sequence[int]) -> list[Record]:
+    """These tickets, those still waiting, in the order given (id, number, key, issued_at,
+    and the booked time of a checked-in booking)."""
+    rows = conn.execute(
+        sa.select(
+            ticket_t.c.id,
+            ticket_t.c.number,
+            service_t.c.key,
+            ticket_t.c.issued_at,
+            ticket_t.c.booking_start,
+        )
+        .join(service_t, service_t.c.id == ticket_t.c.service_id)
+        .where(ticket_t.c.id.in_(list(ticket_ids)), ticket_t.c.state == TicketState.WAITING)
+    )
+    found = {r.id: r for r in rows}
+    return [found[i] for i in ticket_ids if i in found]
 
 
 def ticket_branch(conn: Connection, tracking: str) -> int | None:

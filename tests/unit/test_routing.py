@@ -201,6 +201,11 @@ def test_only_the_oldest_walk_in_of_each_service_matters(
     counter: CounterProfile, queue: list[Candidate]
 ) -> None:
     """What lets the store read just the head of each service (`store.tickets.candidates`)."""
+    # Area and "simple" belong to the service, as in the database: one per service here too.
+    facts: dict[int, tuple[Area, bool]] = {}
+    for c in queue:
+        facts.setdefault(c.service_id, (c.area, c.simple))
+    queue = [replace(c, area=facts[c.service_id][0], simple=facts[c.service_id][1]) for c in queue]
     heads = {}
     for c in sorted((c for c in queue if walk_in(c)), key=lambda c: (c.issued_at, c.ticket_id)):
         heads.setdefault(c.service_id, c)
@@ -223,3 +228,34 @@ def test_without_a_booking_due_a_ticket_sent_to_this_counter_goes_first(
     chosen = choose_next(counter, queue, NOW, POLICY)
 
     assert chosen is not None and chosen.target_counter_id == 1
+
+
+def test_call_order_is_the_order_call_next_would_take() -> None:
+    from skranke.queue.routing import call_order
+
+    booked = ticket(7, PAS, 1, booking_start=NOW + timedelta(minutes=2))
+    moved = ticket(8, FLYTNING, 2, transferred=True)
+    elsewhere = ticket(9, PAS, 50, target_counter_id=2)
+    library = ticket(10, LAAN, 60, area=L)
+    queue = [
+        ticket(1, PAS, 30),
+        ticket(2, PAS, 20),
+        ticket(3, FLYTNING, 25),
+        booked,
+        moved,
+        elsewhere,
+        library,
+    ]
+
+    order = call_order(BORGERSERVICE_COUNTER, queue, NOW, POLICY, limit=10)
+
+    # The booking due now, then the transfer, then the plain queue by wait; never a ticket sent
+    # to another counter or one of an errand this counter does not serve.
+    assert [c.ticket_id for c in order] == [7, 8, 1, 3, 2]
+    # Repeating choose_next on what is left gives the same order, one by one.
+    left = list(queue)
+    for expected in order:
+        chosen = choose_next(BORGERSERVICE_COUNTER, left, NOW, POLICY)
+        assert chosen == expected
+        left.remove(expected)
+    assert [c.ticket_id for c in call_order(BORGERSERVICE_COUNTER, queue, NOW, POLICY, 2)] == [7, 8]

@@ -11,7 +11,8 @@ const TIME_ZONE = "Europe/Copenhagen";
 export function followBookings({ branch, lang, t, mine, ready }) {
   const rows = document.getElementById("booking-rows");
   const status = document.getElementById("bookings-status");
-  const clock = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "da-DK", {
+  // 24-hour with a colon in every language (docs/glossary.md), as the waiting list's times.
+  const clock = new Intl.DateTimeFormat("en-GB", {
     hour: "2-digit",
     minute: "2-digit",
     timeZone: TIME_ZONE,
