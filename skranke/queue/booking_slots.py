@@ -11,6 +11,7 @@ from skranke.queue.errors import Conflict, InvalidInput, NotFound
 from skranke.queue.slots import BookableService, Slot, free_slots, nearest_free_slots
 from skranke.store import Conn, Record
 from skranke.store import bookings as stored
+from skranke.store import branches as branch_store
 from skranke.store.locks import lock_slot
 
 
@@ -27,12 +28,27 @@ def bookable_service(conn: Conn, branch_key: str | None, service_key: str) -> Re
     rows = stored.bookable_service_rows(conn, branch_key, service_key)
     if not rows:
         where = f" at branch {branch_key!r}" if branch_key else ""
-        raise NotFound(f"Expected a bookable service, but got {service_key!r}{where}")
+        raise NotFound(
+            f"Expected a bookable service, but got {service_key!r}{where}",
+            # A drop-in errand's page says "take a number" instead of "unknown".
+            reason="not_bookable" if _exists(conn, branch_key, service_key) else "unknown_service",
+            service=service_key,
+        )
     if len(rows) > 1:
         raise InvalidInput(
             f"Service {service_key!r} is offered at several branches; add ?branch=<branch key>"
         )
     return rows[0]
+
+
+def _exists(conn: Conn, branch_key: str | None, service_key: str) -> bool:
+    if branch_key is None:
+        return False
+    try:
+        branch_store.service(conn, branch_key, service_key)
+    except NotFound:
+        return False
+    return True
 
 
 def bookable_services(conn: Conn) -> list[Record]:

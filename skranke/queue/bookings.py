@@ -215,7 +215,7 @@ def move(conn: Conn, info: BookingInfo, target: BookingState, **values: Any) -> 
 def booking_info(conn: Conn, code: str) -> BookingInfo:
     row = stored.booking_by_code(conn, normalise_code(code))
     if row is None:
-        raise NotFound(f"Unknown booking code {code!r}")
+        raise NotFound(f"Unknown booking code {code!r}", reason="unknown_booking", code=code)
     return _info(row)
 
 
@@ -262,9 +262,15 @@ def _check_limit(conn: Conn, who: Contact, now: datetime, limit: int) -> None:
 
 def _require_changeable(info: BookingInfo, now: datetime) -> None:
     if info.state != BS.BOOKED:
-        raise IllegalTransition(f"Expected a booked appointment, but got {info.state.value}")
+        raise IllegalTransition(
+            f"Expected a booked appointment, but got {info.state.value}",
+            reason="not_booked",
+            state=info.state.value,
+        )
     if info.start <= now:
-        raise Conflict("The appointment has already begun; it can no longer be changed")
+        raise Conflict(
+            "The appointment has already begun; it can no longer be changed", reason="begun"
+        )
 
 
 def _info(row: Record) -> BookingInfo:

@@ -57,7 +57,11 @@ def issue_ticket(
     if branch_ids is not None and service.branch_id not in branch_ids:
         raise Forbidden(f"This token belongs to another branch than {branch_key!r}")
     if not service.walk_in and booking_start is None and source == TicketSource.KIOSK:
-        raise Forbidden(f"Service {service_key!r} needs a booking; no drop-in tickets")
+        raise Forbidden(
+            f"Service {service_key!r} needs a booking; no drop-in tickets",
+            reason="booking_only",
+            service=service_key,
+        )
     hours = None
     if policy.opening_hours and source == TicketSource.KIOSK and booking_start is None:
         # Before anything is written: outside drop-in hours the kiosk is refused (409).
@@ -115,16 +119,28 @@ def issue_ticket(
         position=position,
         estimated_wait_minutes=wait.minutes,
         estimated_wait_range=wait.range,
+        service_names=service.names or {},
+        booking_start=booking_start,
     )
 
 
 def move(conn: Conn, ticket: Record, target: TicketState, **values: Any) -> None:
     """Move `ticket` to `target` if the move is allowed and nobody changed it since it was read."""
     current = TicketState(ticket.state)
-    TICKET.check(current, target)
+    try:
+        TICKET.check(current, target)
+    except IllegalTransition as exc:
+        # The same refusal, with what a page needs to say it about this very number.
+        raise IllegalTransition(
+            exc.detail, reason="wrong_state", number=ticket.number, state=ticket.state
+        ) from None
     if not ticket_store.move(conn, ticket.id, current, target, **values):
         # Nothing got updated: another counter got there first.
-        raise Conflict(f"Ticket {ticket.number} changed meanwhile; reload and try again")
+        raise Conflict(
+            f"Ticket {ticket.number} changed meanwhile; reload and try again",
+            reason="changed_meanwhile",
+            number=ticket.number,
+        )
     if target not in OPEN_STATES:
         # The ticket ended: a phone number left for its SMS goes now (ticket_notices).
         ticket_notices.forget(conn, ticket.id)
@@ -140,7 +156,10 @@ def _require(ticket: Record, action: str) -> None:
     if expected is not None and ticket.state not in expected:
         raise IllegalTransition(
             f"Cannot {action} ticket {ticket.number}: expected "
-            f"{' or '.join(sorted(expected))}, but got {ticket.state}"
+            f"{' or '.join(sorted(expected))}, but got {ticket.state}",
+            reason="wrong_state",
+            number=ticket.number,
+            state=ticket.state,
         )
 
 
@@ -232,7 +251,12 @@ def leave_queue(conn: Conn, tracking: str, now: datetime, policy: QueuePolicy) -
     through the same action staff use, so counters and displays see it the same way."""
     ticket = ticket_info(conn, policy, tracking=tracking)
     if ticket.state != S.WAITING:
-        raise IllegalTransition(f"Expected a waiting ticket, but {ticket.number} is {ticket.state}")
+        raise IllegalTransition(
+            f"Expected a waiting ticket, but {ticket.number} is {ticket.state}",
+            reason="not_waiting",
+            number=ticket.number,
+            state=ticket.state,
+        )
     return act(conn, ticket.id, "cancel", now, policy)
 
 
@@ -256,12 +280,27 @@ def transfer(
     if service_key is not None:
         found = branch_store.service_id(conn, ticket.branch_id, service_key)
         if found is None:
-            raise NotFound(f"Unknown service {service_key!r} at this branch")
+            raise NotFound(
+                f"Unknown service {service_key!r} at this branch",
+                reason="unknown_service",
+                service=service_key,
+            )
+        if found not in {s.id for s in branch_store.active_services(conn, ticket.branch_id)}:
+            # No counter serves an inactive errand: the citizen would wait for nobody.
+            raise InvalidInput(
+                f"Expected an active service, but {service_key!r} is inactive",
+                reason="service_inactive",
+                service=service_key,
+            )
         service_id = found
     if counter_id is not None:
         target = counter_store.row(conn, counter_id)
         if target.branch_id != ticket.branch_id:
-            raise InvalidInput(f"Counter {counter_id} is at another branch")
+            raise InvalidInput(
+                f"Counter {counter_id} is at another branch",
+                reason="counter_elsewhere",
+                counter=target.number,
+            )
     move(conn, ticket, S.TRANSFERRED, finished_at=now)
     release_counter(conn, ticket)
     new_id = ticket_store.insert(

@@ -105,13 +105,21 @@ async def _change(request: Request, done: str) -> Response:
         return _problem(request, exc.key, exc.status)
     except booking_slots.SlotTaken:
         return _problem(request, "book.error.taken", 409)
-    except DomainError:
-        # Already cancelled, moved past, or no longer booked: said in the page's language.
-        return _problem(request, "book.error.not_changeable", 409)
+    except DomainError as exc:
+        # Already cancelled, begun, or no longer booked: said in the page's language.
+        return _problem(request, _why_unchangeable(exc), 409)
     token = request.path_params["token"]
     response = RedirectResponse(f"/booking/{token}?{done}=1", status_code=303)
     response.background = after_booking(request)
     return response
+
+
+def _why_unchangeable(exc: DomainError) -> str:
+    if exc.reason == "begun":
+        return "book.error.begun"
+    if exc.reason == "not_booked" and exc.params.get("state") == "cancelled":
+        return "book.error.already_cancelled"
+    return "book.error.not_changeable"
 
 
 def _problem(request: Request, detail: str, status: int) -> Response:

@@ -21,7 +21,7 @@ from skranke.web import booking_manage as manage
 from skranke.web.booking_form import ERROR_FIELD, FormError, read_booking_form
 from skranke.web.booking_manage import render_booking
 from skranke.web.booking_support import allow_booking, manage_token
-from skranke.web.endpoints import ctx
+from skranke.web.endpoints import ctx, now_of
 from skranke.web.inputs import WINDOW, in_window
 from skranke.web.sessions import csrf_token
 from skranke.web.templating import language, templates
@@ -75,12 +75,17 @@ def page(handler: Page) -> Page:
         except DomainError as exc:
             status = 404 if exc.code == "not_found" else 409 if exc.code == "conflict" else 422
             # The citizen reads a sentence in the page's language, never the domain's English.
-            detail = PAGE_ERRORS.get(exc.code, "book.error.page")
+            detail = PAGE_REASONS.get(exc.reason or "") or PAGE_ERRORS.get(exc.code)
+            detail = detail or "book.error.page"
             return message(request, "book.error.title", detail, status)
 
     return wrapped
 
 
+PAGE_REASONS = {
+    "not_bookable": "book.error.not_bookable",
+    "unknown_service": "book.error.unknown",
+}
 PAGE_ERRORS = {
     "not_found": "book.error.unknown",
     "invalid_input": "book.error.address",
@@ -88,10 +93,21 @@ PAGE_ERRORS = {
 }
 
 
-def message(request: Request, title: str, detail: str, status: int) -> Response:
-    return render_booking(
-        request, "book_message.html", {"title": title, "detail": detail}, status_code=status
-    )
+def message(
+    request: Request, title: str, detail: str, status: int, back: str | None = None
+) -> Response:
+    context = {"title": title, "detail": detail, "back": back}
+    return render_booking(request, "book_message.html", context, status_code=status)
+
+
+def _day_problem(service: Any, day: date, now: datetime) -> str | None:
+    """Why a day in the address can never have times: gone, or past the booking window."""
+    today = now.astimezone(ZoneInfo(service.timezone)).date()
+    if day < today:
+        return "book.error.past_day"
+    if day > today + timedelta(days=booking_slots.rules_of(service).advance_days):
+        return "book.error.too_far"
+    return None
 
 
 def flow_url(request: Request, *parts: str, **query: str) -> str:
@@ -141,6 +157,11 @@ async def day_view(request: Request) -> Response:
         return message(request, "book.error.title", "book.error.day", 404)
     if not in_window(day):
         return message(request, "book.error.title", "book.error.day", 404)
+    back = flow_url(request, service.branch_key, service.key, month=f"{day:%Y-%m}")
+    problem = _day_problem(service, day, now_of(request.app))
+    if problem:
+        calendar = flow_url(request, service.branch_key, service.key)
+        return message(request, "book.error.title", problem, 404, back=calendar)
     times = [
         (
             slot,
@@ -151,7 +172,6 @@ async def day_view(request: Request) -> Response:
         for slot in found
         if slot.start.date() == day
     ]
-    back = flow_url(request, service.branch_key, service.key, month=f"{day:%Y-%m}")
     context = {"service": service, "day": day, "times": times, "back": back, "step": 3}
     return render_booking(request, "book_day.html", context)
 

@@ -18,11 +18,22 @@ from skranke.queue import ticket_notices, tickets
 from skranke.queue.errors import DomainError
 from skranke.queue.states import LANGUAGES
 from skranke.store import branches
+from skranke.web.booking_support import IpLimiter
 from skranke.web.endpoints import ctx
 from skranke.web.live_pages import texts
 from skranke.web.templating import render
 
 MAX_PHONE = 40
+# Per ticket: one SMS goes out per ticket anyway; this keeps a script from cycling numbers.
+SMS_RATE = "5/10 minutes"
+# Why leaving was refused (`?refused=`) -> what the page says.
+REFUSED = {
+    "called": "ticket.leave_refused_called",
+    "ended": "ticket.leave_refused_ended",
+    "1": "ticket.leave_refused",
+}
+# States in which the citizen is with a clerk, or about to be.
+AT_COUNTER = ("called", "serving", "parked")
 
 
 def _language(request: Request, ticket: dict[str, Any]) -> str:
@@ -43,7 +54,8 @@ async def _page(
     tracking: str = request.path_params["tracking"]
     ticket = await db.read(snapshots.ticket_state, tracking, policy)
     if ticket is None:
-        return render(request, "error.html", {"status": 404}, status_code=404)
+        # Mistyped, or erased after the day closed: said in the citizen's language.
+        return render(request, "ticket_unknown.html", {}, status_code=404, languages=LANGUAGES)
     lang = _language(request, ticket)
     branch = await db.read(branches.row, ticket["branch"])
     sms = await db.read(ticket_notices.offer, tracking)
@@ -73,7 +85,7 @@ def _context(request: Request, ticket: dict[str, Any], lang: str, brand: str) ->
         "brand": brand,
         "asking": request.query_params.get("leave") == "ask" and ticket["state"] == "waiting",
         "left": "left" in request.query_params,
-        "refused": "refused" in request.query_params,
+        "refused": REFUSED.get(request.query_params.get("refused", ""), ""),
     }
 
 
@@ -85,9 +97,10 @@ async def leave(request: Request) -> Response:
     back = f"/t/{tracking}" + (f"?lang={lang}&" if lang in LANGUAGES else "?")
     try:
         await db.write(tickets.leave_queue, tracking, now, policy)
-    except DomainError:
-        # Called meanwhile, or gone: the page says so in the citizen's language.
-        return RedirectResponse(back + "refused=1", status_code=303)
+    except DomainError as exc:
+        # Called meanwhile, or ended: the page says which, in the citizen's language.
+        why = "called" if exc.params.get("state") in AT_COUNTER else "ended"
+        return RedirectResponse(back + f"refused={why}", status_code=303)
     return RedirectResponse(back + "left=1", status_code=303)
 
 
@@ -99,13 +112,16 @@ async def ask_sms(request: Request) -> Response:
     # Longer than any number, shorter than anything worth echoing back.
     phone = str(form.get("phone", ""))[:MAX_PHONE]
     lang = request.query_params.get("lang", "")
+    if not _sms_limiter(request).hit(tracking):
+        return await _page(request, sms_error="ticket.sms_rate", typed=phone, status=429)
     try:
         await db.write(ticket_notices.ask, tracking, phone, lang, now)
     except DomainError as exc:
         if exc.reason == "bad_phone":
             return await _page(request, sms_error="ticket.sms_bad_phone", typed=phone, status=400)
-        # Called meanwhile, ended, or not a walk-in: the page says so.
-        return RedirectResponse(_back(tracking, lang) + "sms=refused", status_code=303)
+        # A booked or transferred ticket is never offered one; else it was called or ended.
+        why = "not_offered" if exc.reason == "sms_not_offered" else "refused"
+        return RedirectResponse(_back(tracking, lang) + f"sms={why}", status_code=303)
     return RedirectResponse(_back(tracking, lang) + "sms=on", status_code=303)
 
 
@@ -119,6 +135,14 @@ async def withdraw_sms(request: Request) -> Response:
     except DomainError:
         return RedirectResponse(_back(tracking, lang) + "sms=refused", status_code=303)
     return RedirectResponse(_back(tracking, lang) + "sms=off", status_code=303)
+
+
+def _sms_limiter(request: Request) -> IpLimiter:
+    # Made on first use, like the booking limiter's storage: building the app opens nothing.
+    limiter: IpLimiter | None = getattr(request.app.state, "sms_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.sms_limiter = IpLimiter(SMS_RATE)
+    return limiter
 
 
 def _back(tracking: str, lang: str) -> str:

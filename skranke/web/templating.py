@@ -5,15 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from skranke.queue.states import PAGE_LANGUAGES
-from skranke.web.i18n import LANGUAGE_NAMES, RTL, pick_language, translator
+from skranke.web.i18n import LANGUAGE_NAMES, RTL, ngettext, pick_language, translator
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 LANG_COOKIE = "skranke_lang"
+
+
+@pass_context
+def _ngettext(context: Context, key: str, n: int, **params: object) -> str:
+    # `{{ ngettext("book.free_times", n) }}`: the plural form of the page's own language.
+    return ngettext(context["lang"], key, n, **params)
+
+
+templates.env.globals["ngettext"] = _ngettext
 
 
 def language(request: Request, allowed: tuple[str, ...] = PAGE_LANGUAGES) -> str:

@@ -193,7 +193,8 @@ def test_booked_and_transferred_tickets_get_no_form_and_are_refused(demo: Site) 
             f"/t/{tracking}/sms?lang=da", data={"phone": "12345678"}, follow_redirects=True
         )
         assert 'name="phone"' not in page
-        assert text("da", "ticket.sms_refused") in refused.text
+        # Told why: such a ticket is never offered one (not "called or ended").
+        assert text("da", "ticket.sms_not_offered") in refused.text
     assert demo.read(contact_rows) == []
 
 

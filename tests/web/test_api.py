@@ -137,6 +137,8 @@ def test_illegal_transition_answers_409_with_expected_and_actual(demo: Site) -> 
     assert response.json() == {
         "error": "illegal_transition",
         "detail": "Cannot move ticket to done: expected serving, but got waiting",
+        "reason": "wrong_state",
+        "params": {"number": ticket["number"], "state": "waiting"},
     }
 
 

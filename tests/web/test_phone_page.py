@@ -74,12 +74,60 @@ def test_a_called_ticket_cannot_leave_and_is_told_why(demo: Site) -> None:
     left = demo.client.post(f"/t/{tracking_of(ticket)}/leave?lang=en", follow_redirects=False)
     page = demo.client.get(left.headers["location"]).text
 
-    assert re.search(r"refused=1", left.headers["location"])
-    assert "You cannot leave the queue now" in page
+    assert re.search(r"refused=called", left.headers["location"])
+    assert "You have been called already, so you cannot leave the queue here" in page
     assert "leave=ask" not in page  # no way to leave offered any more
+
+
+def test_an_ended_ticket_is_told_it_is_no_longer_in_the_queue(demo: Site) -> None:
+    ticket = demo.issue("flytning")
+    tracking = tracking_of(ticket)
+    demo.client.post(f"/t/{tracking}/leave?lang=da")
+
+    again = demo.client.post(f"/t/{tracking}/leave?lang=da")
+
+    assert "Nummeret er allerede afsluttet, så det står ikke i køen længere." in again.text
+    assert "Du har forladt køen" not in again.text
 
 
 def test_leaving_an_unknown_ticket_is_refused_without_a_500(demo: Site) -> None:
     response = demo.client.post("/t/nope/leave", follow_redirects=False)
+    page = demo.client.get(response.headers["location"], headers={"Accept-Language": "da"})
 
-    assert response.status_code == 303 and "refused=1" in response.headers["location"]
+    assert response.status_code == 303
+    assert page.status_code == 404 and "Vi kan ikke finde dit nummer." in page.text
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("uk", "Номер не знайдено"), ("pl", "Nie znaleziono numeru")]
+)
+def test_an_unknown_tracking_code_is_said_in_the_asked_language(
+    demo: Site, language: str, title: str
+) -> None:
+    page = demo.client.get(f"/t/nope?lang={language}")
+
+    assert page.status_code == 404
+    assert f'<html lang="{language}"' in page.text and title in page.text
+    assert "Skip to content" not in page.text and "Accessibility statement" not in page.text
+
+
+def test_the_wait_says_how_many_are_ahead_in_the_pages_plural(demo: Site) -> None:
+    for _ in range(5):
+        last = demo.issue("flytning")
+
+    da = demo.client.get(f"/t/{tracking_of(last)}?lang=da").text
+    uk = demo.client.get(f"/t/{tracking_of(last)}?lang=uk").text
+
+    assert "Der er 4 personer foran dig." in da
+    assert "Перед вами 4 людини." in uk
+
+
+def test_the_first_in_line_never_reads_about_zero_minutes(demo: Site) -> None:
+    ticket = demo.issue("flytning")
+
+    page = demo.client.get(f"/t/{tracking_of(ticket)}?lang=da").text
+    estimate = re.search(r'<dd id="estimate">([^<]*)</dd>', page)
+
+    assert estimate is not None
+    # Nobody ahead and a counter free: soon, not "ca. 0 min".
+    assert estimate.group(1) == "om et øjeblik"

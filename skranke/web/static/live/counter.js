@@ -68,7 +68,10 @@ function success(action, data) {
 // reason (with its values) or, failing that, its code.
 function failure(data) {
   const reason = `counter.error.${data.reason}`;
-  if (data.reason && config.texts[reason] !== undefined) return t(reason, data.params || {});
+  const params = { ...(data.params || {}) };
+  // A state travels as its code ("waiting"); the page names it in its own words.
+  if (params.state) params.state = t(`live.state.${params.state}`);
+  if (data.reason && config.texts[reason] !== undefined) return t(reason, params);
   const code = `counter.error.${data.error}`;
   return t(config.texts[code] === undefined ? "counter.error.other" : code);
 }
@@ -143,16 +146,18 @@ function ticketItem(ticket, label, buttonText, onClick) {
     text: buttonText,
   });
   button.addEventListener("click", onClick);
-  const since = ticket.issued_at ? ` · ${t("live.minutes", { minutes: minutesSince(ticket.issued_at) })}` : "";
+  // The wait has a column of its own, so a long errand breaks inside its own column only.
+  const meta = element("span", { class: "ticket-meta" }, element("span", { text: serviceName(ticket) }));
   // A checked-in booking is called first near its time: staff see why it jumps the queue.
-  const booked = ticket.booking_start
-    ? element("span", { class: "tag booked", text: t("counter.booked_at", { time: clock(ticket.booking_start) }) })
-    : "";
+  if (ticket.booking_start)
+    meta.append(" ", element("span", { class: "tag booked", text: t("counter.booked_at", { time: clock(ticket.booking_start) }) }));
+  const waited = ticket.issued_at ? t("live.minutes", { minutes: minutesSince(ticket.issued_at) }) : "";
   return element(
     "li",
     {},
     element("span", { class: "ticket-number", text: ticket.number }),
-    element("span", { class: "ticket-meta", text: `${serviceName(ticket)}${since}` }, booked),
+    meta,
+    element("span", { class: "ticket-wait", text: waited }),
     button,
   );
 }
@@ -174,22 +179,29 @@ function keepFocus(render) {
 
 function renderQueueTable() {
   const passed = Math.floor((Date.now() - queueReceivedAt) / 60000);
-  $("queue-rows").replaceChildren(
-    // Booking-only errands nobody waits for are noise in a queue table.
-    ...state.services.filter((service) => service.walk_in !== false || service.waiting).map((service) => {
-      const name = element("th", { scope: "row", text: service.name[lang] || service.name.da });
-      if (service.mine) name.append(" ", element("span", { class: "tag", text: t("counter.served_here") }));
-      const longest = service.waiting ? service.longest_wait_minutes + passed : 0;
-      return element(
-        "tr",
-        { class: service.mine ? "mine" : "" },
-        name,
-        element("td", { class: "num", text: String(service.waiting) }),
-        element("td", { class: "num", text: t("live.minutes", { minutes: longest }) }),
-        element("td", { class: "num", text: t("live.minutes", { minutes: service.estimated_wait_minutes }) }),
-      );
-    }),
-  );
+  // Booking-only errands nobody waits for are noise in a queue table.
+  const shown = state.services.filter((service) => service.walk_in !== false || service.waiting);
+  const row = (service) => {
+    const longest = service.waiting ? service.longest_wait_minutes + passed : 0;
+    return element(
+      "tr",
+      { class: service.mine ? "mine" : "" },
+      element("th", { scope: "row", text: service.name[lang] || service.name.da }),
+      element("td", { class: "num", text: String(service.waiting) }),
+      element("td", { class: "num", text: t("live.minutes", { minutes: longest }) }),
+      element("td", { class: "num", text: t("live.minutes", { minutes: service.estimated_wait_minutes }) }),
+    );
+  };
+  // Two groups, each under a heading row, instead of a tag on every row of the counter's
+  // own: the table stays one line an errand on a laptop screen.
+  const group = (id, key, services) =>
+    $(id).replaceChildren(
+      ...(services.length
+        ? [element("tr", { class: "group" }, element("th", { scope: "rowgroup", colspan: "4", text: t(key) })), ...services.map(row)]
+        : []),
+    );
+  group("queue-here", "counter.group_here", shown.filter((service) => service.mine));
+  group("queue-other", "counter.group_other", shown.filter((service) => !service.mine));
 }
 
 function renderWaiting() {

@@ -100,14 +100,19 @@ export function translator(texts) {
     (texts[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
-export function readConfig() {
-  return JSON.parse(document.getElementById("live-config").textContent);
+// The expected wait as a citizen reads it: "ca. 10–15 min", "under 5 min", "om et øjeblik";
+// never "ca. 0 min" (the phone page's template says it the same way).
+export function waitPhrase(t, minutes, range) {
+  if (range && range[1] > range[0]) {
+    return range[0] <= 0
+      ? t("live.about_under", { minutes: range[1] })
+      : t("live.about_range", { low: range[0], high: range[1] });
+  }
+  return minutes > 0 ? t("live.about_minutes", { minutes }) : t("live.about_soon");
 }
 
-// "K012" is read aloud as "K 12".
-export function spokenNumber(number) {
-  const match = /^(\D+?)0*(\d+)$/.exec(number || "");
-  return match ? `${match[1]} ${match[2]}` : number;
+export function readConfig() {
+  return JSON.parse(document.getElementById("live-config").textContent);
 }
 
 export function element(tag, attributes = {}, ...children) {

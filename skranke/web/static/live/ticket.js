@@ -1,5 +1,5 @@
 // The phone page of one ticket: place and expected wait, live; a clear alert when called.
-import { follow, readConfig, translator } from "./socket.js";
+import { follow, readConfig, translator, waitPhrase } from "./socket.js";
 import { beep, unlockSound } from "./sound.js";
 
 const config = readConfig();
@@ -14,9 +14,17 @@ function alertKey(ticket) {
   return ticket && ticket.state === "called" ? `${ticket.id}:${ticket.called_at}:${ticket.recall_count}` : null;
 }
 
+// Plural forms by the page language's rules, as the server's Babel picks them: "1 person",
+// "2 personer"; "1 людина", "2 людини", "5 людей".
+function plural(key, count) {
+  const form = `${key}.${new Intl.PluralRules(config.lang).select(count)}`;
+  return t(config.texts[form] === undefined ? `${key}.other` : form, { count });
+}
+
 function explanation(ticket) {
   const counter = ticket.counter ? ticket.counter.number : "";
   if (ticket.state === "waiting" && ticket.position === 1) return t("ticket.next");
+  if (ticket.state === "waiting" && ticket.position) return plural("ticket.waiting_ahead", ticket.position - 1);
   if (ticket.state === "called") return "";
   return t(`ticket.${ticket.state}`, { counter });
 }
@@ -30,10 +38,7 @@ function render(ticket) {
   $("position").textContent = ticket.position ?? "";
   $("estimate-row").hidden = ticket.estimated_wait_minutes === null;
   // A range where the wait is uncertain ("ca. 10–15 min"), else one figure.
-  const range = ticket.estimated_wait_range;
-  $("estimate").textContent = range
-    ? t("live.about_range", { low: range[0], high: range[1] })
-    : t("live.about_minutes", { minutes: ticket.estimated_wait_minutes });
+  $("estimate").textContent = waitPhrase(t, ticket.estimated_wait_minutes, ticket.estimated_wait_range);
   const explain = explanation(ticket);
   if ($("explain").textContent !== explain) $("explain").textContent = explain;
   const called = ticket.state === "called";
