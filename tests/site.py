@@ -4,13 +4,17 @@ branch of its own, driven in process (TestClient) or through a real uvicorn serv
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -18,6 +22,7 @@ from skranke.config import Settings
 from skranke.demo import BRANCH, load_demo
 from skranke.store import Conn
 from skranke.store.engine import Database
+from skranke.store.tables import branch_t
 from skranke.web.app import create_app
 from tests.conftest import ServerThread, free_port, run_async
 
@@ -48,12 +53,57 @@ def demo(printer_url: str | None = None) -> Setup:
 
 def load(database_url: str, setup: Setup | None = None) -> Credentials:
     """Runs `setup` (the demo by default) on a database no app has open."""
+    if setup is None and (copied := _demo_copy(database_url)) is not None:
+        return copied
 
     async def run() -> Credentials:
         return await with_database(database_url, setup or demo())
 
     creds: Credentials = run_async(run())
     return creds
+
+
+# The demo, loaded once per test process into a fresh SQLite file that later fresh files are
+# copied from: loading it (the whole kommune through the administration use cases) cost ~0.8 s
+# per test, and hundreds of tests start from it.
+_DEMO_TEMPLATE: dict[str, Any] = {}
+_SQLITE_FILES = ("", "-wal", "-shm")
+
+
+def _demo_copy(database_url: str) -> Credentials | None:
+    if not database_url.startswith("sqlite:///"):
+        return None
+    target = Path(database_url.removeprefix("sqlite:///"))
+    if not target.exists() or _has_branches(database_url):
+        return None  # not a freshly migrated file: load the demo into it for real
+    if not _DEMO_TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="skranke-demo-"))
+        for suffix in _SQLITE_FILES:
+            source = target.with_name(target.name + suffix)
+            if source.exists():
+                shutil.copyfile(source, folder / source.name)
+        template_url = f"sqlite:///{folder / target.name}"
+        creds: Credentials = run_async(with_database(template_url, demo()))
+        _DEMO_TEMPLATE.update(path=folder / target.name, creds=creds)
+    template: Path = _DEMO_TEMPLATE["path"]
+    for suffix in _SQLITE_FILES:
+        source = template.with_name(template.name + suffix)
+        destination = target.with_name(target.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, destination)
+        else:
+            destination.unlink(missing_ok=True)
+    copied: Credentials = _DEMO_TEMPLATE["creds"]
+    return copied
+
+
+def _has_branches(database_url: str) -> bool:
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(branch_t)).scalar_one() > 0
+    finally:
+        engine.dispose()
 
 
 async def with_database(database_url: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -208,9 +258,10 @@ def in_process(
     further Settings fields.
     """
     settings.setdefault("kiosk_hours", _ANY_HOUR)
+    copied = _demo_copy(database_url) if setup is None else None
     app = _app(Settings(database_url=database_url, public_url=public_url, **settings), state or {})
     with TestClient(app, base_url=base_url) as client:
-        creds = client.portal.call(app.state.db.write, setup or demo())  # type: ignore[union-attr]
+        creds = copied or client.portal.call(app.state.db.write, setup or demo())  # type: ignore[union-attr]
         yield Site(app, client, creds, database_url, branch)
 
 

@@ -25,7 +25,7 @@ from skranke.web.app import create_app
 from tests.conftest import ServerThread
 
 COUNTERS = 20
-TICKETS = 2000
+TICKETS = 800
 B = Area.BORGERSERVICE
 BUSY_TOWN = BranchSpec(
     key="travlby",
