@@ -18,11 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from skranke.queue import issuing
 from skranke.queue.issuing import PrinterProblem
-from skranke.queue.views import local_name
 from skranke.store import print_jobs
 from skranke.store.engine import Database, is_outage
 from skranke.store.print_jobs import PendingJob
@@ -37,12 +35,11 @@ from .connections import (
     send_async,
 )
 from .render import render_ticket
-from .ticket import LANGUAGES, TicketPrint
+from .ticket import TicketPrint, ticket_of_job
 
 log = logging.getLogger(__name__)
 PrinterFactory = Callable[[str, float], Printer]
 # language, key, name_da, name_en, names (service.names: the other kiosk languages)
-ServiceName = Callable[[str, str, str, str, Mapping[str, str]], str]
 PrintStatus = Literal["no_printer", "queued", "printed", "failed"]  # the API's `print.status`
 
 # Problems that stop printing; paper low is a warning and tickets still print.
@@ -117,19 +114,12 @@ class DeviceState:
     url: str | None = None
 
 
-def default_service_name(
-    language: str, key: str, name_da: str, name_en: str, names: Mapping[str, str]
-) -> str:
-    return local_name(language, name_da, name_en, names)
-
-
 @dataclass
 class Spooler:
     db: Database
     settings: SpoolSettings = field(default_factory=SpoolSettings)
     public_url: str = "http://127.0.0.1:8000"
     printer_factory: PrinterFactory = printer_from_url
-    service_name: ServiceName = default_service_name
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     agents: AgentHub = field(default_factory=AgentHub)
 
@@ -355,30 +345,7 @@ class Spooler:
         return self._printers[key]
 
     def _ticket(self, job: PendingJob) -> TicketPrint:
-        language = job.language if job.language in LANGUAGES else "da"
-        position = job.payload.get("position")
-        wait = job.payload.get("wait_minutes")
-        span = job.payload.get("wait_range")
-        return TicketPrint(
-            branch=job.branch_name,
-            number=job.number,
-            service=self.service_name(
-                language,
-                job.service_key,
-                job.service_name_da,
-                job.service_name_en,
-                job.service_names,
-            ),
-            issued_at=job.issued_at.astimezone(ZoneInfo(job.timezone)),
-            position=max(int(position) - 1, 0) if isinstance(position, int) else 0,
-            wait_minutes=wait if isinstance(wait, int) and wait >= 0 else None,
-            # The range the kiosk showed, so paper and screen say the same.
-            wait_range=_span(span),
-            qr_url=f"{self.public_url}/t/{job.tracking}",
-            # The branch's own words; without any, where it is (never a made-up slogan).
-            footer=job.footer or job.branch_address,
-            language=language,
-        )
+        return ticket_of_job(job, self.public_url)
 
     def _resolve(self, which: Callable[[int, int], bool], outcome: PrintOutcome) -> None:
         for job_id, (device_id, future) in list(self._waiting.items()):
@@ -392,14 +359,6 @@ class Spooler:
                 state.retry_at = 0.0
                 self.kick(device_id)
         self.wake()
-
-
-def _span(value: object) -> tuple[int, int] | None:
-    if isinstance(value, list | tuple) and len(value) == 2:
-        low, high = value
-        if isinstance(low, int) and isinstance(high, int) and 0 <= low < high:
-            return low, high
-    return None
 
 
 def _status(value: object) -> PrinterStatus | None:

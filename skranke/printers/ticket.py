@@ -6,8 +6,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from skranke.queue.states import LANGUAGES, RTL_LANGUAGES, Language
+from skranke.queue.views import local_name
+from skranke.store.print_jobs import PendingJob
 
 Align = Literal["left", "center", "right"]
 __all__ = ["LANGUAGES", "RTL_LANGUAGES", "Language"]
@@ -170,3 +173,32 @@ def layout_ticket(ticket: TicketPrint) -> Layout:
     # Footers are often typed with line breaks in the admin form; keep them.
     blocks += [Text(line) for line in map(clean_text, ticket.footer.splitlines()) if line]
     return Layout(tuple(blocks), rtl=ticket.language in RTL_LANGUAGES)
+
+
+def ticket_of_job(job: PendingJob, public_url: str) -> TicketPrint:
+    """What a queued print job puts on paper, in the job's language."""
+    language = job.language if job.language in LANGUAGES else "da"
+    position = job.payload.get("position")
+    wait = job.payload.get("wait_minutes")
+    return TicketPrint(
+        branch=job.branch_name,
+        number=job.number,
+        service=local_name(language, job.service_name_da, job.service_name_en, job.service_names),
+        issued_at=job.issued_at.astimezone(ZoneInfo(job.timezone)),
+        position=max(int(position) - 1, 0) if isinstance(position, int) else 0,
+        wait_minutes=wait if isinstance(wait, int) and wait >= 0 else None,
+        # The range the kiosk showed, so paper and screen say the same.
+        wait_range=_span(job.payload.get("wait_range")),
+        qr_url=f"{public_url}/t/{job.tracking}",
+        # The branch's own words; without any, where it is (never a made-up slogan).
+        footer=job.footer or job.branch_address,
+        language=language,
+    )
+
+
+def _span(value: object) -> tuple[int, int] | None:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        low, high = value
+        if isinstance(low, int) and isinstance(high, int) and 0 <= low < high:
+            return low, high
+    return None

@@ -86,7 +86,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db,
             SpoolSettings.from_env(),
             settings.public_url,
-            service_name=kiosk.service_name,
             clock=now,
         )
         app.state.spooler = spooler

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +26,7 @@ from skranke.queue import lookup, opening
 from skranke.queue.bookings import CODE_ALPHABET, CODE_LENGTH
 from skranke.queue.opening import DropIn, DropInState
 from skranke.queue.states import LANGUAGES, Area
-from skranke.queue.views import QueuePolicy, ServiceQueue, local_name
+from skranke.queue.views import QueuePolicy, ServiceQueue
 from skranke.store import Conn, pages
 from skranke.store.engine import Database
 from skranke.web.endpoints import now_of
@@ -43,14 +42,6 @@ IDLE_SECONDS = 90
 STATUS_SECONDS = 60
 TRACKING = re.compile(r"[A-Za-z0-9_-]{8,64}")
 AREAS = (Area.LIBRARY, Area.BORGERSERVICE)
-
-
-def service_name(
-    language: str, key: str, name_da: str, name_en: str, names: Mapping[str, str] | None = None
-) -> str:
-    """An errand's name as the kiosk and its printed ticket show it: the language's own name
-    from the database (service.names, set in /admin), else Danish, else English."""
-    return local_name(language, name_da, name_en, names or {})
 
 
 def wait_text(
